@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * The one error boundary: every command runs under it; typed errors become documented exit codes,
+ * anything else is reported as a bug. Only this module prints errors.
+ */
+import { BarclampError, ExitCode } from "../errors.js";
+import { buildProgram } from "./program.js";
+import { CommanderError } from "commander";
+
+const wantsVerbose = (argv: readonly string[]): boolean => argv.includes("--verbose") || argv.includes("-v");
+
+const printError = (error: unknown, verbose: boolean): number => {
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
+    process.stderr.write(`${error.message}\n`);
+    process.stderr.write("run 'glance-barclamp --help' for usage\n");
+    return ExitCode.usage;
+  }
+  if (error instanceof BarclampError) {
+    process.stderr.write(`error[${error.code}]: ${error.message}\n`);
+    if (error.hint !== undefined) process.stderr.write(`  hint: ${error.hint}\n`);
+    if (verbose && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`internal error: ${message}\n`);
+  process.stderr.write("  this is a bug in glance-barclamp; rerun with --verbose and report the output\n");
+  if (verbose && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+  return ExitCode.bug;
+};
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  try {
+    let code: number = ExitCode.ok;
+    const program = buildProgram((result) => {
+      code = result;
+    });
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    return printError(error, wantsVerbose(argv));
+  }
+};
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,55 @@
+/**
+ * The command-line surface. Each command's module is imported only when that command runs, so
+ * start-up loads commander and nothing else.
+ */
+import { Command, Option } from "commander";
+
+export type SetExitCode = (code: number) => void;
+
+export const buildProgram = (setExitCode: SetExitCode): Command => {
+  const program = new Command("glance-barclamp")
+    .description("Deploy the OpenStack Image Service (Glance) from a Crowbar-style proposal.")
+    .version("0.1.0", "-V, --version")
+    .option("-v, --verbose", "show stack traces and debug logs")
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: () => undefined })
+    .exitOverride();
+
+  const run =
+    <A extends unknown[]>(handler: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      setExitCode(await handler(...args));
+    };
+
+  program
+    .command("validate")
+    .description("check proposals: every problem at once, with file:line:column, JSON path and a hint")
+    .argument("<files...>", "proposal files ('-' reads standard input)")
+    .option("-i, --inventory <file>", "inventory of nodes and MySQL/Keystone instances")
+    .option("--json", "print a machine-readable report")
+    .action(
+      run(async (files: string[], options: { inventory?: string; json?: boolean }) =>
+        (await import("./validate-command.js")).runValidate(files, options),
+      ),
+    );
+
+  const proposal = program.command("proposal").description("work with proposals");
+  proposal
+    .command("new")
+    .description("print a complete default proposal")
+    .addOption(new Option("-r, --release <release>", "Glance release").choices(["diablo", "zed"]).default("diablo"))
+    .option("--id <name>", "proposal name (the id becomes bc-glance-NAME)", "default")
+    .action(
+      run(async (options: { release: "diablo" | "zed"; id: string }) =>
+        (await import("./proposal-command.js")).runProposalNew(options),
+      ),
+    );
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of proposals (or of inventories)")
+    .option("--inventory", "print the inventory's schema instead")
+    .action(run(async (options: { inventory?: boolean }) => (await import("./schema-command.js")).runSchema(options)));
+
+  return program;
+};

@@ -1,0 +1,8 @@
+import { ExitCode } from "../errors.js";
+import { newProposal } from "../proposal/new-proposal.js";
+import type { Release } from "../proposal/schema.js";
+
+export const runProposalNew = async (options: { release: Release; id: string }): Promise<number> => {
+  process.stdout.write(`${JSON.stringify(newProposal(options.release, options.id), null, 2)}\n`);
+  return ExitCode.ok;
+};

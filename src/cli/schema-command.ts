@@ -1,0 +1,8 @@
+import { ExitCode } from "../errors.js";
+import { inventoryJsonSchema, proposalJsonSchema } from "../proposal/json-schema.js";
+
+export const runSchema = async (options: { inventory?: boolean }): Promise<number> => {
+  const schema = options.inventory === true ? inventoryJsonSchema() : proposalJsonSchema();
+  process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
+  return ExitCode.ok;
+};

@@ -1,0 +1,63 @@
+/**
+ * Every failure the tool expects is a BarclampError with a stable code; anything else that reaches
+ * the CLI boundary is a bug and is reported as one.
+ */
+
+/** Documented process exit codes (README "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  /** A runtime step failed: filesystem, database, service, a missing program. */
+  failure: 1,
+  /** The command line itself is wrong, or an input file cannot be read. */
+  usage: 2,
+  /** A proposal or inventory is invalid. */
+  invalid: 3,
+  /** `diff`: changes are pending (the root has drifted from the plan). */
+  changesPending: 4,
+  /** An unexpected internal error: a bug in glance-barclamp. */
+  bug: 70,
+} as const;
+
+export type ExitCodeName = keyof typeof ExitCode;
+
+export type ErrorKind = "usage" | "invalid" | "failure";
+
+export interface BarclampErrorOptions {
+  /** What the operator can do about it. */
+  hint?: string;
+  cause?: unknown;
+  /** Structured detail for `--json` output. */
+  detail?: unknown;
+}
+
+export class BarclampError extends Error {
+  override readonly name = "BarclampError";
+  readonly hint: string | undefined;
+  readonly detail: unknown;
+
+  constructor(
+    readonly code: string,
+    readonly kind: ErrorKind,
+    message: string,
+    options: BarclampErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options.hint;
+    this.detail = options.detail;
+  }
+
+  get exitCode(): number {
+    return ExitCode[this.kind];
+  }
+}
+
+export const usageError = (code: string, message: string, options?: BarclampErrorOptions): BarclampError =>
+  new BarclampError(code, "usage", message, options);
+
+export const invalidError = (code: string, message: string, options?: BarclampErrorOptions): BarclampError =>
+  new BarclampError(code, "invalid", message, options);
+
+export const failureError = (code: string, message: string, options?: BarclampErrorOptions): BarclampError =>
+  new BarclampError(code, "failure", message, options);
+
+export const isBarclampError = (value: unknown): value is BarclampError => value instanceof BarclampError;

@@ -1,0 +1,112 @@
+/**
+ * Field types shared by the proposal and inventory schemas. Every string that can reach a rendered
+ * file, a unit or a cron line is constrained here, once, so that no later stage has to guess
+ * whether a value is safe to write.
+ */
+import { posix } from "node:path";
+import cron from "node-cron";
+import { z } from "zod";
+
+/** C0/C1 controls, DEL, BOM and the Unicode line separators: any of them can split an INI line. */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/u;
+/** Python 2's ConfigParser (Glance 2011.3) cuts a value at a `;` that follows white space. */
+const INLINE_COMMENT = /\s;/u;
+
+export const MAX_TEXT = 1024;
+export const MAX_PATH = 1024;
+
+/**
+ * Printable text that survives an INI round trip: no control characters, no leading or trailing
+ * white space (INI readers strip it), no inline-comment marker.
+ */
+export const text = (max = MAX_TEXT) =>
+  z
+    .string()
+    .max(max, { error: `must be at most ${max} characters`, abort: true })
+    .refine((s) => !CONTROL_CHARS.test(s), { error: "must not contain newlines or other control characters", abort: true })
+    .refine((s) => s.trim() === s, { error: "must not start or end with white space" })
+    .refine((s) => !INLINE_COMMENT.test(s), { error: "must not contain ' ;' (an INI reader would cut the value there)" });
+
+/** Like text, but with no white space at all and not empty. */
+export const token = (max = MAX_TEXT) =>
+  text(max)
+    .min(1, { error: "must not be empty" })
+    .refine((s) => !/\s/u.test(s), { error: "must not contain white space" });
+
+/** Characters allowed in paths: enough for any sane layout, nothing a unit, cron line or INI file must quote. */
+const PATH_CHARS = /^[A-Za-z0-9._@+\/-]+$/u;
+
+export const isNormalAbsolutePath = (p: string): boolean =>
+  p.startsWith("/") && p !== "/" && posix.normalize(p) === p && !p.endsWith("/");
+
+export const absolutePath = () =>
+  z
+    .string()
+    .max(MAX_PATH, { error: `must be at most ${MAX_PATH} characters`, abort: true })
+    .regex(PATH_CHARS, { error: "may hold only letters, digits and . _ @ + / -", abort: true })
+    .refine(isNormalAbsolutePath, {
+      error: "must be an absolute, normalised path (starts with /, no '.', '..', '//' or trailing /, not / itself)",
+    });
+
+export const port = () =>
+  z.int({ error: "must be a whole number" }).min(1, { error: "must be a TCP port (1-65535)" }).max(65535, {
+    error: "must be a TCP port (1-65535)",
+  });
+
+export const seconds = () =>
+  z.int({ error: "must be a whole number of seconds" }).min(0, { error: "must not be negative" }).max(315_360_000, {
+    error: "must be at most ten years in seconds",
+  });
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/u;
+
+/** A node name as Crowbar used them (host names or FQDNs). */
+export const nodeName = () => z.string().regex(HOSTNAME, { error: "must be a host name (letters, digits, '-', '.')" });
+
+export const host = () =>
+  z.union([z.ipv4(), z.ipv6(), z.string().regex(HOSTNAME)], { error: "must be an IP address or a host name" });
+
+export const ipAddress = () => z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
+
+/** An instance name, or Crowbar's placeholders "none" / "" for "not chosen yet". */
+export const instanceName = () =>
+  z.string().regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/u, { error: "must be an instance name (letters, digits, _ . -)" });
+
+export const NO_INSTANCE = new Set(["", "none"]);
+export const isNamedInstance = (name: string): boolean => !NO_INSTANCE.has(name);
+
+const CRON_FIELD_CHARS = /^[0-9A-Za-z*,/ -]+$/u;
+
+/**
+ * A cron schedule: 5 fields (as in /etc/cron.d), or 6 with a leading seconds field for the
+ * foreground scheduler. Checked by node-cron, which is what `glance-barclamp schedule` runs.
+ */
+export const cronSchedule = () =>
+  z
+    .string()
+    .max(200, { abort: true })
+    .regex(CRON_FIELD_CHARS, { error: "must be a cron expression such as '1 * * * *'", abort: true })
+    .refine((s) => [5, 6].includes(s.trim().split(/\s+/u).length) && s.trim() === s, {
+      error: "must have 5 fields (minute hour day month weekday), or 6 with leading seconds",
+      abort: true,
+    })
+    .refine((s) => cron.validate(s), { error: "is not a valid cron expression" });
+
+export const cronFieldCount = (schedule: string): number => schedule.trim().split(/\s+/u).length;
+
+/** A secret given inline, or by reference, resolved only when applying. */
+export const secretRef = () =>
+  z
+    .union([
+      text().min(1, { error: "must not be empty" }),
+      z.strictObject({
+        env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/u, { error: "must be an environment variable name" }),
+      }),
+      z.strictObject({ file: absolutePath() }),
+    ])
+    .meta({ "x-secret": true });
+
+export type SecretRef = z.infer<ReturnType<typeof secretRef>>;
+
+export const isSecretReference = (value: unknown): value is { env: string } | { file: string } =>
+  typeof value === "object" && value !== null && ("env" in value || "file" in value);
