@@ -43,7 +43,7 @@ export const KeystoneInstanceSchema = z
 
 export const InventorySchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().meta({ description: "JSON Schema reference for editors." }),
     nodes: z.record(nodeName(), InventoryNodeSchema).default({}).meta({ description: "Nodes by name." }),
     mysql: z.record(instanceName(), MysqlInstanceSchema).default({}).meta({ description: "MySQL instances by name." }),
     keystone: z.record(instanceName(), KeystoneInstanceSchema).default({}).meta({ description: "Keystone instances by name." }),

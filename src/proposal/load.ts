@@ -146,7 +146,7 @@ export const parseJsonDocument = (text: string, file: string): JsonDocument => {
       path: "",
       severity: "error",
       code: "json-syntax",
-      message: first === undefined ? "the file is empty" : describeParseError(first),
+      message: first === undefined || body.trim() === "" ? "the file is empty" : describeParseError(first),
       hint: "fix the JSON syntax at this position (a proposal is plain JSON: no comments, no trailing commas)",
     });
     doc.tree = undefined;

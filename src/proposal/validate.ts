@@ -26,10 +26,14 @@ const fieldHint = (schema: AnySchema, path: JsonPath): string | undefined => {
     : info.description;
 };
 
+/**
+ * The issues of the one union branch whose type matched (e.g. the object form of a secret); when
+ * several matched (alternative string formats), the union's own message says it best.
+ */
 const flattenUnion = (issue: ZodIssue & { code: "invalid_union" }): ZodIssue[] | undefined => {
-  const branches = issue.errors;
-  const matching = branches.find((branch) => !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === 0));
-  return matching?.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as ZodIssue);
+  const matching = issue.errors.filter((branch) => !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === 0));
+  if (matching.length > 1) return [{ ...issue, code: "custom", errors: undefined } as unknown as ZodIssue];
+  return matching[0]?.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as ZodIssue);
 };
 
 const toIssues = (doc: JsonDocument, schema: AnySchema, zodIssue: ZodIssue): Issue[] => {
