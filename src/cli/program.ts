@@ -51,5 +51,36 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--inventory", "print the inventory's schema instead")
     .action(run(async (options: { inventory?: boolean }) => (await import("./schema-command.js")).runSchema(options)));
 
+  const planOptions = (command: Command): Command =>
+    command
+      .option("-i, --inventory <file>", "inventory of nodes and MySQL/Keystone instances")
+      .option("-n, --node <name>", "node to plan for (default: this host's name)");
+
+  planOptions(
+    program
+      .command("plan")
+      .description("list every resource the node needs (directories, files, database, services), secrets masked")
+      .argument("<proposal>", "proposal file ('-' reads standard input)"),
+  )
+    .option("--json", "print the plan as JSON")
+    .action(
+      run(async (file: string, options: { inventory?: string; node?: string; json?: boolean }) =>
+        (await import("./plan-command.js")).runPlan(file, options),
+      ),
+    );
+
+  planOptions(
+    program
+      .command("render")
+      .description("write the plan's files under DIR at their absolute paths, secrets masked, for review")
+      .argument("<proposal>", "proposal file ('-' reads standard input)"),
+  )
+    .requiredOption("-o, --out <dir>", "directory to write into (e.g. ./out: out/etc/glance/glance-api.conf)")
+    .action(
+      run(async (file: string, options: { inventory?: string; node?: string; out: string }) =>
+        (await import("./render-command.js")).runRender(file, options),
+      ),
+    );
+
   return program;
 };

@@ -1,0 +1,143 @@
+/**
+ * The plan: plain, serialisable data listing every resource a node needs, in phase order. Nothing
+ * here holds a secret value: secrets appear in file contents as slots (see secrets.ts) that only
+ * apply and render fill in.
+ */
+import type { SecretRef } from "../proposal/fields.js";
+import type { PeriodicJobName, Release } from "../proposal/schema.js";
+import type { IniDialect } from "../render/ini.js";
+
+export const PHASES = ["directories", "configs", "database", "db-sync", "units", "periodic", "services"] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Octal permission bits as written by an operator, e.g. "0640". */
+export type Mode = string;
+
+interface Base {
+  /** Stable identifier, unique in a plan, e.g. "file:/etc/glance/glance-api.conf". */
+  id: string;
+  phase: Phase;
+  /** One line for humans. */
+  description: string;
+}
+
+export interface DirectoryResource extends Base {
+  kind: "directory";
+  path: string;
+  owner: string;
+  group: string;
+  mode: Mode;
+  /** false: only make sure it exists (created root-owned 0755 if missing); never chmod or chown it. */
+  manageOwnership: boolean;
+}
+
+export type FileRole = "config" | "unit" | "cron" | "timer";
+
+export interface FileResource extends Base {
+  kind: "file";
+  role: FileRole;
+  path: string;
+  owner: string;
+  group: string;
+  mode: Mode;
+  content: string;
+  /** Names of the secret slots the content holds. */
+  secrets: string[];
+  /** How a secret filled into this file is escaped (the file's reader); "none" for units and cron. */
+  dialect: IniDialect | "none";
+}
+
+export interface AbsentResource extends Base {
+  kind: "absent";
+  path: string;
+}
+
+export interface SqliteDatabaseResource extends Base {
+  kind: "database";
+  engine: "sqlite";
+  path: string;
+  owner: string;
+  group: string;
+  mode: Mode;
+}
+
+export interface MysqlDatabaseResource extends Base {
+  kind: "database";
+  engine: "mysql";
+  instance: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  /** Privileges on database.*, as the 2011 barclamp granted them. */
+  privileges: string[];
+  /** Slot of the admin password and of the Glance user's password. */
+  adminUser: string;
+  adminPasswordSlot: string;
+  passwordSlot: string;
+}
+
+export type DatabaseResource = SqliteDatabaseResource | MysqlDatabaseResource;
+
+export interface DbSyncResource extends Base {
+  kind: "db-sync";
+  /** The argv of the real glance-manage. */
+  command: string[];
+  /** The config file it reads: a change there re-runs it. */
+  configFile: string;
+  /** Only one node of a multi-node deployment migrates the shared database. */
+  runsHere: boolean;
+}
+
+export interface ServiceResource extends Base {
+  kind: "service";
+  /** systemd unit name, e.g. glance-api.service. */
+  unit: string;
+  /** Ids of the resources whose change restarts it. */
+  restartOn: string[];
+}
+
+export type Resource =
+  | DirectoryResource
+  | FileResource
+  | AbsentResource
+  | DatabaseResource
+  | DbSyncResource
+  | ServiceResource;
+
+export type ResourceKind = Resource["kind"];
+
+export type SecretEncoding = "raw" | "url";
+
+/** Where a secret comes from: the proposal/inventory reference, or generated once and kept. */
+export type SecretSource = { ref: SecretRef } | { generated: "mysql-password" };
+
+export interface SecretSlot {
+  name: string;
+  /** What it is, for messages (never the value). */
+  description: string;
+  source: SecretSource;
+}
+
+export interface PeriodicAssignment {
+  job: PeriodicJobName;
+  /** Whether this node runs it (cache jobs: every node with caching on; scrubber: one node). */
+  runsHere: boolean;
+  node: string;
+  schedule: string;
+  command: string[];
+  reason: string;
+}
+
+export interface Plan {
+  proposal: string;
+  release: Release;
+  node: string;
+  bindAddresses: { api: string; registry: string | undefined };
+  database: "sqlite" | "mysql";
+  keystone: string | undefined;
+  periodicMode: "cron" | "systemd-timer" | "none";
+  periodic: PeriodicAssignment[];
+  secrets: SecretSlot[];
+  resources: Resource[];
+}

@@ -1,0 +1,153 @@
+/**
+ * Glance 25 ("zed"), as Debian 12 installs it: no registry; the API reads the database directly; the
+ * multi-store form (enabled_backends) instead of the deprecated stores/default_store; the periodic
+ * tools are glance-scrubber and the glance-cache-* commands.
+ */
+import { CACHE_JOBS } from "../proposal/schema.js";
+import { commonServiceValues, dirname, formatterFor, SECRET } from "./common.js";
+import type { ConfigFileSpec, ReleaseInput, ReleaseModule } from "./types.js";
+
+const format = formatterFor("oslo");
+const swiftFormat = formatterFor("swift");
+
+const SWIFT_REFERENCE = "ref1";
+
+export const swiftReferencePath = (input: ReleaseInput): string => `${dirname(input.glance.api.config_file)}/glance-swift.conf`;
+
+/** Keystone v1 auth (tempauth, swauth) as in 2011's "/v1.0" default; v2.0 when named; v3 otherwise. */
+export const swiftAuthVersion = (address: string): string => {
+  if (/\/v1(?:\.0)?(?:\/|$)/u.test(address)) return "1";
+  if (/\/v2(?:\.0)?(?:\/|$)/u.test(address)) return "2";
+  return "3";
+};
+
+const storeValues = (input: ReleaseInput) => {
+  const g = input.glance;
+  const backend = g.default_store;
+  return {
+    enabled_backends: `${backend}:${backend}`,
+    default_backend: backend,
+    file: backend === "file" ? { datadir: format.value(g.filesystem_store_datadir) } : null,
+    swift:
+      backend === "swift"
+        ? {
+            container: format.value(g.swift_store_container),
+            create_container: format.bool(g.swift_store_create_container_on_put),
+            reference: SWIFT_REFERENCE,
+            config_file: format.value(swiftReferencePath(input)),
+          }
+        : null,
+  };
+};
+
+const keystoneValues = (input: ReleaseInput) => {
+  const instance = input.keystone?.instance;
+  if (instance === undefined) return null;
+  const host = instance.host.includes(":") ? `[${instance.host}]` : instance.host;
+  return {
+    public_uri: format.value(`${instance.protocol}://${host}:${instance.public_port}`),
+    auth_url: format.value(`${instance.protocol}://${host}:${instance.admin_port}`),
+    username: format.value(instance.service_user),
+    password: format.secret(SECRET.keystonePassword),
+    project_name: format.value(instance.service_tenant),
+    user_domain: format.value(instance.user_domain),
+    project_domain: format.value(instance.project_domain),
+    region: format.value(instance.region),
+  };
+};
+
+const configFiles = (input: ReleaseInput): ConfigFileSpec[] => {
+  const g = input.glance;
+  const header = input.header;
+  const store = storeValues(input);
+  const database = {
+    connection: format.connection(input.database, "mysql+pymysql"),
+    recycle_time: g.sql_idle_timeout,
+  };
+  const cache = {
+    datadir: format.value(g.image_cache_datadir),
+    stall_timeout: g.image_cache_stall_timeout,
+    max_size_bytes: g.image_cache_max_size_bytes,
+  };
+  const keystone = keystoneValues(input);
+  const flavor = [...(keystone ? ["keystone"] : []), ...(g.enable_caching ? ["caching"] : [])].join("+");
+  const common = (service: "api" | "scrubber" | "reaper" | "pruner" | "prefetcher") => ({
+    header,
+    ...commonServiceValues(format, g[service], g.use_syslog),
+  });
+  const files: ConfigFileSpec[] = [
+    {
+      service: "api",
+      path: g.api.config_file,
+      template: "zed/glance-api.conf",
+      description: "glance-api configuration",
+      context: {
+        ...common("api"),
+        bind_host: format.value(input.bind.api),
+        bind_port: g.api.bind_port,
+        delayed_delete: format.bool(g.delayed_delete),
+        scrub_time: g.scrub_time,
+        database,
+        store,
+        cache,
+        keystone,
+        staging_dir: format.value(`${g.working_directory}/staging`),
+        tasks_dir: format.value(`${g.working_directory}/tasks`),
+        paste_flavor: flavor,
+        // Glance finds its paste file by the config file's name; at a proposal path it would not.
+        paste_config_file: "/etc/glance/glance-api-paste.ini",
+        notification_driver: g.notifier_strategy === "noop" ? "noop" : "log",
+      },
+    },
+    {
+      service: "scrubber",
+      path: g.scrubber.config_file,
+      template: "zed/glance-scrubber.conf",
+      description: "glance-scrubber configuration",
+      context: { ...common("scrubber"), scrub_time: g.scrub_time, delayed_delete: format.bool(g.delayed_delete), database, store },
+    },
+    ...CACHE_JOBS.map(
+      (job): ConfigFileSpec => ({
+        service: job,
+        path: g[job].config_file,
+        template: "zed/glance-cache.conf",
+        description: `${zed.jobBinaries[job].split("/").pop() ?? job} configuration`,
+        context: { ...common(job), cache, database, store },
+      }),
+    ),
+  ];
+  if (g.default_store === "swift")
+    files.push({
+      service: "swift-reference",
+      path: swiftReferencePath(input),
+      template: "zed/glance-swift.conf",
+      description: "Swift account reference of the image store",
+      dialect: "swift",
+      context: {
+        header,
+        reference: SWIFT_REFERENCE,
+        auth_address: swiftFormat.value(g.swift_store_auth_address),
+        auth_version: swiftAuthVersion(g.swift_store_auth_address),
+        user: swiftFormat.value(g.swift_store_user),
+        key: swiftFormat.secret(SECRET.swiftKey),
+      },
+    });
+  return files;
+};
+
+export const zed: ReleaseModule = {
+  release: "zed",
+  glanceVersion: "25.1.0",
+  dialect: "oslo",
+  longLived: [{ service: "api", binary: "/usr/bin/glance-api", description: "OpenStack Image Service (Glance) API" }],
+  jobBinaries: {
+    scrubber: "/usr/bin/glance-scrubber",
+    reaper: "/usr/bin/glance-cache-cleaner",
+    pruner: "/usr/bin/glance-cache-pruner",
+    prefetcher: "/usr/bin/glance-cache-prefetcher",
+  },
+  cacheSubdirectories: ["incomplete", "invalid", "queue"],
+  dbSyncService: "api",
+  extraDirectories: (input) => [`${input.glance.working_directory}/staging`, `${input.glance.working_directory}/tasks`],
+  configFiles,
+};
