@@ -3,7 +3,8 @@
  * values can never contain those control characters, so a slot cannot be forged or collide. Apply
  * and render fill the slots with resolved values; everything that shows a plan masks them.
  */
-import type { SecretEncoding } from "./types.js";
+import { escapeIniFragment, escapeIniValue } from "../render/ini.js";
+import type { FileResource, SecretEncoding } from "./types.js";
 
 const SLOT = /\u0001([a-z0-9_.-]+)\|(raw|url)\u0002/gu;
 
@@ -16,18 +17,16 @@ export const slotNames = (content: string): string[] => [...new Set([...content.
 const encode = (value: string, encoding: SecretEncoding): string => (encoding === "url" ? encodeURIComponent(value) : value);
 
 /**
- * Fills every slot. `escape` applies the file format's own escaping (INI `$$`, `%%`) to the value
- * after the slot's encoding.
+ * The file's content with every slot filled, escaped for the file's reader: a whole value gets the
+ * reader's quoting and escaping, a URL fragment its escaping only.
  */
-export const fillSecrets = (
-  content: string,
-  values: ReadonlyMap<string, string>,
-  escape: (value: string) => string = (v) => v,
-): string =>
-  content.replace(SLOT, (_match, name: string, encoding: SecretEncoding) => {
+export const fillSecrets = (file: Pick<FileResource, "content" | "dialect">, values: ReadonlyMap<string, string>): string =>
+  file.content.replace(SLOT, (_match, name: string, encoding: SecretEncoding) => {
     const value = values.get(name);
     if (value === undefined) throw new Error(`secret ${name} was not resolved`);
-    return escape(encode(value, encoding));
+    const encoded = encode(value, encoding);
+    if (file.dialect === "none") return encoded;
+    return encoding === "url" ? escapeIniFragment(file.dialect, encoded) : escapeIniValue(file.dialect, encoded);
   });
 
 export const maskSecrets = (content: string): string => content.replace(SLOT, MASK);

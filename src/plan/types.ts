@@ -3,7 +3,6 @@
  * here holds a secret value: secrets appear in file contents as slots (see secrets.ts) that only
  * apply and render fill in.
  */
-import type { SecretRef } from "../proposal/fields.js";
 import type { PeriodicJobName, Release } from "../proposal/schema.js";
 import type { IniDialect } from "../render/ini.js";
 
@@ -109,8 +108,19 @@ export type ResourceKind = Resource["kind"];
 
 export type SecretEncoding = "raw" | "url";
 
-/** Where a secret comes from: the proposal/inventory reference, or generated once and kept. */
-export type SecretSource = { ref: SecretRef } | { generated: "mysql-password" };
+/**
+ * Where a secret comes from: a field of the proposal or inventory (never its value: an inline secret
+ * is read from the document when applying), or generated once and kept.
+ */
+export type SecretSource =
+  | {
+      document: "proposal" | "inventory";
+      path: string[];
+      /** inline: the field holds the value; env/file: the variable name or file path (not secret). */
+      via: "inline" | "env" | "file";
+      name?: string;
+    }
+  | { generated: "mysql-password" };
 
 export interface SecretSlot {
   name: string;

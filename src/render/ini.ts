@@ -17,14 +17,15 @@ const QUOTES = new Set(['"', "'"]);
 
 /** Escapes characters only: for a fragment inside a larger value (a password in a URL). */
 export const escapeIniFragment = (dialect: IniDialect, value: string): string =>
-  dialect === "oslo" ? value.replaceAll("$", "$$") : value.replaceAll("%", "%%");
+  // A replacer function: in a replacement string "$$" would itself mean one "$".
+  dialect === "oslo" ? value.replaceAll("$", () => "$$") : value.replaceAll("%", () => "%%");
 
 /** Escapes a whole value, including the quote handling of its reader. */
 export const escapeIniValue = (dialect: IniDialect, value: string): string => {
   const escaped = escapeIniFragment(dialect, value);
   const first = escaped[0];
   if (first === undefined || !QUOTES.has(first)) return escaped;
-  const unquotedByReader = dialect === "swift" || escaped[escaped.length - 1] === first;
+  const unquotedByReader = dialect === "swift" || (dialect === "oslo" && escaped[escaped.length - 1] === first);
   return unquotedByReader ? `"${escaped}"` : escaped;
 };
 

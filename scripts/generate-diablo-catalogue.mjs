@@ -1,0 +1,26 @@
+// Regenerates test/fixtures/catalogue/diablo.json, in the format of zed.json, from the option
+// catalogue of Glance 2011.3 (its shipped configs plus the options its code reads), kept beside
+// the checkout in ../shared/reference/glance-options/diablo.json:
+//     node scripts/generate-diablo-catalogue.mjs > test/fixtures/catalogue/diablo.json
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const source = fileURLToPath(new URL("../../shared/reference/glance-options/diablo.json", import.meta.url));
+const reference = JSON.parse(readFileSync(source, "utf8"));
+const files = {};
+for (const [file, sections] of Object.entries(reference.files)) {
+  files[file] = {
+    sections: Object.fromEntries(Object.entries(sections).map(([name, options]) => [name, [...options].sort()])),
+    deprecated: {},
+  };
+}
+const catalogue = {
+  backend_types: {},
+  files,
+  generated_by: "node scripts/generate-diablo-catalogue.mjs > test/fixtures/catalogue/diablo.json",
+  glance_version: reference.glance_version,
+  paste_factories: reference.paste_factories,
+  release: "diablo",
+  source: reference.source,
+};
+process.stdout.write(`${JSON.stringify(catalogue, null, 1)}\n`);

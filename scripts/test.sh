@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite from a clean checkout: the Debian packages the tests drive for real, the npm
+# packages (npm ci also builds, through "prepare"), then every test. `npm test` runs this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+/usr/bin/python3 -c 'import paste.deploy' >/dev/null 2>&1 || missing+=(python3-pastedeploy)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "the tests need these Debian packages: ${missing[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+  echo "installing ${missing[*]}" >&2
+  apt-get update -qq
+  # policy-rc.d keeps package scripts from starting services on a test machine.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npx vitest run

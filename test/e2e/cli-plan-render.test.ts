@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+
+const THREE = ["proposals/three-node.json", "-i", "proposals/three-node.inventory.json"];
+
+describe("glance-barclamp plan", () => {
+  it("shows each node of the three-node proposal its own bind address and what runs where", () => {
+    for (const [node, address] of [
+      ["node1", "192.168.124.81"],
+      ["node2", "192.168.124.82"],
+      ["node3", "192.168.124.83"],
+    ]) {
+      const result = runCli(["plan", ...THREE, "--node", node as string]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`API binds ${address}, registry binds ${address}`);
+      expect(result.stdout).toContain(node === "node1" ? "scrubber   runs here" : "scrubber   does not run here: the scrubber runs on node1 only");
+    }
+  });
+
+  it("prints the plan as JSON with secrets masked", () => {
+    const result = runCli(["plan", ...THREE, "--node", "node1", "--json"], {
+      env: { ...process.env, GLANCE_SWIFT_KEY: "swift-key-value-9" },
+    });
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout) as { node: string; resources: Array<{ kind: string; content?: string }> };
+    expect(plan.node).toBe("node1");
+    expect(result.stdout).not.toContain("swift-key-value-9");
+    expect(result.stdout).toContain("swift_store_key = ********");
+  });
+
+  it("refuses a node that is not an element, with exit 3 and a hint", () => {
+    const result = runCli(["plan", ...THREE, "--node", "node9"]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('error[node-not-element]: node "node9" is not a glance-server element of bc-glance-three-node');
+    expect(result.stderr).toContain("hint: pass --node with one of: node1, node2, node3");
+  });
+
+  it("refuses an invalid proposal with every issue, exit 3", () => {
+    const result = runCli(["plan", "-", "--node", "n1"], { input: '{"id": "bc-glance-x", "attributes": {"glance": {"api": {"bind_port": 0}}}}' });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("<stdin>:1:70: error attributes.glance.api.bind_port: must be a TCP port (1-65535)");
+  });
+});
+
+describe("glance-barclamp render", () => {
+  it("writes the plan's files under the output directory, deterministically", () => {
+    const outputs = [1, 2].map(() => {
+      const out = mkdtempSync(join(tmpdir(), "gb-render-"));
+      const result = runCli(["render", ...THREE, "--node", "node2", "--out", out]);
+      expect(result.code).toBe(0);
+      return out;
+    });
+    for (const path of ["etc/glance/glance-api.conf", "etc/systemd/system/glance-registry.service", "etc/cron.d/glance-pruner"]) {
+      const [a, b] = outputs.map((out) => readFileSync(join(out as string, path), "utf8"));
+      expect(a).toBe(b);
+    }
+    const out = outputs[0] as string;
+    expect(readFileSync(join(out, "etc/glance/glance-api.conf"), "utf8")).toContain("bind_host = 192.168.124.82\n");
+    expect(statSync(join(out, "etc/glance/glance-registry.conf")).mode & 0o777).toBe(0o640);
+    expect(statSync(join(out, "etc/cron.d/glance-pruner")).mode & 0o777).toBe(0o644);
+  });
+});
