@@ -82,5 +82,51 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       ),
     );
 
+  const applyOptions = (command: Command): Command =>
+    planOptions(command)
+      .option("-r, --root <dir>", "root directory to converge (a staging directory, or / for the live system)", "/")
+      .option("--json", "print the report as JSON")
+      .option("--log-file <file>", "write the structured log there instead of stderr");
+
+  applyOptions(
+    program
+      .command("apply")
+      .description("converge the root to the plan: directories, files, database, units, periodic jobs, services")
+      .argument("<proposal>", "proposal file ('-' reads standard input)"),
+  )
+    .option("--dry-run", "report what would change and change nothing")
+    .action(
+      run(async (file: string, options: ApplyCommandOptions) =>
+        (await import("./apply-command.js")).runApply(file, { ...options, verbose: program.opts().verbose === true }),
+      ),
+    );
+
+  applyOptions(
+    program
+      .command("diff")
+      .description("unified diff of what apply would change (secrets masked); exit 4 when changes are pending")
+      .argument("<proposal>", "proposal file ('-' reads standard input)"),
+  ).action(
+    run(async (file: string, options: ApplyCommandOptions) =>
+      (await import("./apply-command.js")).runDiff(file, { ...options, verbose: program.opts().verbose === true }),
+    ),
+  );
+
+  program
+    .command("rollback")
+    .description("restore the files the last apply changed or removed, from its backup")
+    .option("-r, --root <dir>", "root directory the apply ran on", "/")
+    .option("--json", "print the result as JSON")
+    .action(run(async (options: { root: string; json?: boolean }) => (await import("./rollback-command.js")).runRollback(options)));
+
   return program;
 };
+
+interface ApplyCommandOptions {
+  inventory?: string;
+  node?: string;
+  root: string;
+  json?: boolean;
+  logFile?: string;
+  dryRun?: boolean;
+}

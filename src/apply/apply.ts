@@ -1,0 +1,97 @@
+/**
+ * apply, diff and dry run: open the root, resolve secrets, take the lock, converge. Everything that
+ * can fail for a reason the operator can fix (the root, a secret, the lock) fails before the first
+ * change.
+ */
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
+import { failureError } from "../errors.js";
+import type { Plan } from "../plan/types.js";
+import { converge, type Change, type Host, type Logger } from "./converge.js";
+import { acquireLock } from "./lock.js";
+import { loadOwnership } from "./ownership.js";
+import { openRoot } from "./root.js";
+import { resolveSecrets, secretForms, type SecretDocuments } from "./secrets.js";
+import { statePaths } from "./state.js";
+
+export interface ApplyRequest {
+  plan: Plan;
+  documents: SecretDocuments;
+  rootDir: string;
+  dryRun: boolean;
+  host: Host;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  euid: number;
+  /** How this run was invoked, for the lock holder's description. */
+  command: string;
+}
+
+export interface ApplyReport {
+  proposal: string;
+  node: string;
+  release: string;
+  root: string;
+  dryRun: boolean;
+  changes: Change[];
+  backup: string | undefined;
+  warnings: string[];
+}
+
+const writable = async (path: string): Promise<void> => {
+  try {
+    await access(path, constants.W_OK);
+  } catch (error) {
+    throw failureError("root-not-writable", `cannot write to the root ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      hint: "nothing was changed; run as a user who may write there, or choose another --root",
+    });
+  }
+};
+
+export const applyPlan = async (request: ApplyRequest): Promise<ApplyReport> => {
+  const { plan } = request;
+  const root = await openRoot(request.rootDir);
+  const ownership = await loadOwnership(request.euid);
+  // Checked before anything is written: a missing variable or file stops here.
+  const preview = await statePaths(root, false);
+  await resolveSecrets(plan, request.documents, preview, { generate: false, env: request.env });
+  if (!request.dryRun) await writable(root.path);
+
+  const state = await statePaths(root, !request.dryRun).catch((error: NodeJS.ErrnoException) => {
+    throw failureError("root-not-writable", `cannot create the state directory in ${root.path}: ${error.code ?? String(error)}`, {
+      hint: "nothing was changed",
+    });
+  });
+  const lock = request.dryRun ? undefined : await acquireLock(state.lock, request.command);
+  try {
+    const secrets = await resolveSecrets(plan, request.documents, state, { generate: !request.dryRun, env: request.env });
+    const result = await converge(
+      {
+        root,
+        plan,
+        ownership,
+        secrets,
+        secretForms: secretForms(secrets),
+        state,
+        host: request.host,
+        log: request.log,
+        pending: new Set(),
+        backup: undefined,
+        daemonReloaded: false,
+      },
+      request.dryRun,
+    );
+    return {
+      proposal: plan.proposal,
+      node: plan.node,
+      release: plan.release,
+      root: root.path,
+      dryRun: request.dryRun,
+      changes: result.changes,
+      backup: result.backup,
+      warnings: ownership.warnings,
+    };
+  } finally {
+    await lock?.release();
+  }
+};

@@ -1,0 +1,29 @@
+/** The live machine as the engine sees it: programs it can run and whether systemd runs it. */
+import { spawn } from "node:child_process";
+import { constants, existsSync } from "node:fs";
+import { access } from "node:fs/promises";
+import type { Host } from "./converge.js";
+
+const run: Host["run"] = (argv, timeoutMs) =>
+  new Promise((resolve) => {
+    const [command, ...args] = argv;
+    const child = spawn(command as string, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.on("error", (error) => resolve({ code: 127, output: `${output}${error.message}` }));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128), output: signal === null ? output : `${output}\n(killed by ${signal} after ${timeoutMs} ms)` }));
+  });
+
+export const liveHost = (): Host => ({
+  run,
+  systemdRunning: existsSync("/run/systemd/system"),
+  exists: async (path) => {
+    try {
+      await access(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+});

@@ -1,0 +1,32 @@
+/**
+ * glance-barclamp's own state inside the root: the apply lock, the generated database password,
+ * the record of the last db sync, and backups of what the last applies replaced.
+ */
+import { mkdir, chmod } from "node:fs/promises";
+import type { Root } from "./root.js";
+
+export const STATE_DIR = "/var/lib/glance-barclamp";
+
+export interface StatePaths {
+  dir: string;
+  lock: string;
+  secrets: string;
+  backups: string;
+  dbSync: string;
+}
+
+/** Resolves (and, with create, makes, 0700) the state directory inside the root. */
+export const statePaths = async (root: Root, create: boolean): Promise<StatePaths> => {
+  const dir = await root.resolve(STATE_DIR, { followFinal: true });
+  if (create) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  }
+  return {
+    dir,
+    lock: `${dir}/apply`,
+    secrets: `${dir}/secrets`,
+    backups: `${dir}/backups`,
+    dbSync: `${dir}/db-sync.json`,
+  };
+};

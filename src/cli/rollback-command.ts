@@ -1,0 +1,23 @@
+import { ExitCode, failureError } from "../errors.js";
+import { rollbackLatest } from "../apply/backup.js";
+import { acquireLock } from "../apply/lock.js";
+import { openRoot } from "../apply/root.js";
+import { statePaths } from "../apply/state.js";
+
+export const runRollback = async (options: { root: string; json?: boolean }): Promise<number> => {
+  const root = await openRoot(options.root);
+  const state = await statePaths(root, true);
+  const lock = await acquireLock(state.lock, "glance-barclamp rollback");
+  try {
+    const result = await rollbackLatest(root, state, (process.geteuid?.() ?? 0) === 0);
+    if (result === undefined) throw failureError("no-backup", `no apply to roll back in ${root.path}`, { hint: "rollback restores what the last apply changed" });
+    if (options.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else
+      process.stdout.write(
+        [...result.restored.map((p) => `restored ${p}`), ...result.removed.map((p) => `removed ${p}`), `rolled back apply ${result.id}`].join("\n") + "\n",
+      );
+    return ExitCode.ok;
+  } finally {
+    await lock.release();
+  }
+};

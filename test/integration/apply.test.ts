@@ -1,0 +1,258 @@
+/**
+ * apply on temporary roots, through the built CLI: idempotency, removal of what the plan marks
+ * absent, kill -9 at random moments, concurrent applies, confinement against planted symlinks and
+ * hostile paths, read-only roots, dry run and diff, rollback, and secrets in every byte of output.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { acquireLock } from "../../src/apply/lock.js";
+import { runCli } from "../helpers/cli.js";
+import { CLI } from "../helpers/paths.js";
+import { proposalWith } from "../helpers/proposals.js";
+import { newRoot, notState, shape, snapshot, writeJson, type Entry } from "../helpers/roots.js";
+
+const work = newRoot("gb-apply-inputs-");
+const proposalFile = (name: string, glance: Record<string, unknown>): string => writeJson(join(work, `${name}.json`), proposalWith({ release: "zed", ...glance }));
+
+const CACHE_ON = proposalFile("cache-on", { enable_caching: true });
+const CACHE_OFF = proposalFile("cache-off", { enable_caching: false, api: { debug: true } });
+
+const apply = (proposal: string, root: string, ...extra: string[]) => runCli(["apply", proposal, "--root", root, "--node", "n1", ...extra]);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("apply", () => {
+  it("converges an empty root, and a second apply changes nothing and touches no file", () => {
+    const root = newRoot();
+    const first = apply(CACHE_ON, root, "--json");
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout) as { changes: Array<{ action: string; target: string }> };
+    expect(report.changes.filter((c) => c.action === "create").length).toBeGreaterThan(20);
+    // Everything but the state directory, whose lock files change on every run.
+    const before = snapshot(root, { skip: notState });
+    const second = apply(CACHE_ON, root, "--json");
+    expect(second.code).toBe(0);
+    const again = JSON.parse(second.stdout) as { changes: Array<{ action: string }> };
+    expect(again.changes.filter((c) => !["unchanged", "skipped"].includes(c.action))).toEqual([]);
+    // Same content, modes and mtimes everywhere: nothing was rewritten.
+    expect(snapshot(root, { skip: notState })).toEqual(before);
+    expect(statSync(join(root, "etc/glance/glance-api.conf")).mode & 0o777).toBe(0o644);
+    expect(readFileSync(join(root, "etc/cron.d/glance-pruner"), "utf8")).toContain("glance /usr/bin/glance-cache-pruner");
+  });
+
+  it("removes the cache cron entries when caching is turned off", () => {
+    const root = newRoot();
+    expect(apply(CACHE_ON, root).code).toBe(0);
+    for (const job of ["reaper", "pruner", "prefetcher"]) expect(existsSync(join(root, `etc/cron.d/glance-${job}`))).toBe(true);
+    const off = apply(CACHE_OFF, root);
+    expect(off.code).toBe(0);
+    expect(off.stdout).toMatch(/remove\s+absent\s+\/etc\/cron.d\/glance-pruner/u);
+    for (const job of ["reaper", "pruner", "prefetcher"]) expect(existsSync(join(root, `etc/cron.d/glance-${job}`))).toBe(false);
+    expect(existsSync(join(root, "etc/cron.d/glance-scrubber"))).toBe(true);
+  });
+
+  it("leaves every file old or new when killed at random moments, and the next apply converges", async () => {
+    const references = [CACHE_ON, CACHE_OFF].map((proposal) => {
+      const root = newRoot();
+      expect(apply(proposal, root).code).toBe(0);
+      return shape(snapshot(root, { skip: notState }));
+    });
+    const root = newRoot();
+    let killed = 0;
+    for (let i = 0; i < 24; i++) {
+      const proposal = i % 2 === 0 ? CACHE_ON : CACHE_OFF;
+      const child = spawn(process.execPath, [CLI, "apply", proposal, "--root", root, "--node", "n1"], { stdio: "ignore" });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await new Promise((resolve) => setTimeout(resolve, 80 + Math.random() * 220));
+      if (child.kill("SIGKILL")) killed++;
+      await exited;
+      const now = shape(snapshot(root, { skip: notState }));
+      for (const [path, entry] of Object.entries(now)) {
+        if (entry.type !== "file" || path.includes(".glance-barclamp-tmp")) continue;
+        const versions = references.map((ref) => ref[path]?.sha).filter((sha) => sha !== undefined);
+        // An empty SQLite file is created exclusively, never written: it has one version.
+        expect(versions, `${path} is not a file the plans write`).not.toEqual([]);
+        expect(versions, `${path} is partial`).toContain(entry.sha);
+      }
+    }
+    expect(killed).toBeGreaterThan(0);
+    expect(apply(CACHE_OFF, root).code).toBe(0);
+    const converged = shape(snapshot(root, { skip: notState }));
+    // Files converge exactly; the cache directories of the caching-on runs are kept (data is never deleted).
+    const filesOf = (s: Record<string, Omit<Entry, "mtimeNs">>) => Object.fromEntries(Object.entries(s).filter(([, e]) => e.type === "file"));
+    expect(filesOf(converged)).toEqual(filesOf(references[1] ?? {}));
+    expect(Object.keys(converged).filter((p) => p.includes("glance-barclamp-tmp"))).toEqual([]);
+    expect(apply(CACHE_OFF, root, "--json").stdout).not.toMatch(/"action": "(create|update|remove)"/u);
+  }, 120_000);
+
+  it("never interleaves two applies on one root", async () => {
+    const root = newRoot();
+    const run = (proposal: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, "apply", proposal, "--root", root, "--node", "n1"], { stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("exit", (code) => resolve({ code, stderr }));
+      });
+    const results = await Promise.all([run(CACHE_ON), run(CACHE_ON)]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    expect(apply(CACHE_ON, root, "--json").stdout).not.toMatch(/"action": "(create|update|remove)"/u);
+  });
+
+  it("fails clearly, naming the holder, when the lock stays held", async () => {
+    const root = newRoot();
+    mkdirSync(join(root, "var/lib/glance-barclamp"), { recursive: true });
+    const lock = await acquireLock(join(root, "var/lib/glance-barclamp/apply"), "test holder");
+    try {
+      const result = apply(CACHE_ON, root);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`error[locked]: another apply holds the lock on this root: pid ${process.pid}`);
+      expect(result.stderr).toContain("(test holder)");
+      expect(existsSync(join(root, "etc"))).toBe(false);
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it("keeps every write inside the root despite symlinks planted to the outside", () => {
+    const root = newRoot();
+    const outside = newRoot("gb-outside-");
+    writeFileSync(join(outside, "precious"), "do not touch\n");
+    mkdirSync(join(root, "etc/cron.d"), { recursive: true });
+    // A directory link and a file link, both absolute and pointing out of the root.
+    symlinkSync(outside, join(root, "etc/glance"));
+    symlinkSync(join(outside, "precious"), join(root, "etc/cron.d/glance-scrubber"));
+    symlinkSync("../../../../../..", join(root, "etc/systemd"));
+    const before = snapshot(outside);
+    const result = apply(CACHE_ON, root);
+    expect(result.code).toBe(0);
+    expect(snapshot(outside)).toEqual(before);
+    expect(readFileSync(join(outside, "precious"), "utf8")).toBe("do not touch\n");
+    // The absolute link is followed as if the root were "/": the file lands inside the root.
+    expect(readFileSync(join(root, outside, "glance-api.conf"), "utf8")).toContain("[DEFAULT]");
+    expect(statSync(join(root, "etc/cron.d/glance-scrubber")).isFile()).toBe(true);
+    expect(readFileSync(join(root, "etc/cron.d/glance-scrubber"), "utf8")).toContain("glance-scrubber");
+  });
+
+  it("refuses a proposal path with .. segments before changing anything", () => {
+    const root = newRoot();
+    const hostile = proposalFile("dotdot", { api: { config_file: "/etc/glance/../../../../tmp/escape.conf" } });
+    const result = apply(hostile, root);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("attributes.glance.api.config_file: must be an absolute, normalised path");
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("stops on a read-only root with a clear message and changes nothing", () => {
+    const root = newRoot();
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", root]).status === 0;
+    try {
+      const result = mounted
+        ? apply(CACHE_ON, root)
+        : runCli(["apply", CACHE_ON, "--root", root, "--node", "n1"], { uid: 65534, gid: 65534 });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/error\[root-not-writable\]: cannot write to the root .*(EROFS|EACCES)/u);
+      expect(result.stderr).toContain("nothing was changed");
+      expect(readdirSync(root)).toEqual([]);
+    } finally {
+      if (mounted) spawnSync("umount", [root]);
+    }
+  });
+
+  it("changes nothing with --dry-run or diff, and diff exits 4 while changes are pending", () => {
+    const root = newRoot();
+    mkdirSync(join(root, "etc/glance"), { recursive: true });
+    writeFileSync(join(root, "etc/glance/glance-api.conf"), "[DEFAULT]\ndebug = True\n");
+    const before = snapshot(root);
+    const dry = apply(CACHE_ON, root, "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("dry run: ");
+    expect(dry.stdout).toMatch(/would update\s+file\s+\/etc\/glance\/glance-api.conf/u);
+    const diff = runCli(["diff", CACHE_ON, "--root", root, "--node", "n1"]);
+    expect(diff.code).toBe(4);
+    expect(diff.stdout).toContain("--- /etc/glance/glance-api.conf");
+    expect(diff.stdout).toContain("-debug = True");
+    expect(diff.stdout).toContain("+debug = False");
+    expect(snapshot(root)).toEqual(before);
+    expect(apply(CACHE_ON, root).code).toBe(0);
+    const clean = runCli(["diff", CACHE_ON, "--root", root, "--node", "n1"]);
+    expect([clean.code, clean.stdout]).toEqual([0, "no changes pending\n"]);
+  });
+
+  it("rolls back the last apply from its backup", () => {
+    const root = newRoot();
+    expect(apply(CACHE_ON, root).code).toBe(0);
+    const first = shape(snapshot(root, { skip: notState }));
+    expect(apply(CACHE_OFF, root).code).toBe(0);
+    expect(existsSync(join(root, "etc/cron.d/glance-pruner"))).toBe(false);
+    const rollback = runCli(["rollback", "--root", root]);
+    expect(rollback.code).toBe(0);
+    expect(rollback.stdout).toContain("restored /etc/cron.d/glance-pruner");
+    expect(rollback.stdout).toContain("restored /etc/glance/glance-api.conf");
+    const restored = shape(snapshot(root, { skip: notState }));
+    const files = (s: Record<string, Omit<Entry, "mtimeNs">>) => Object.fromEntries(Object.entries(s).filter(([, e]) => e.type === "file"));
+    expect(files(restored)).toEqual(files(first));
+  });
+});
+
+describe("secrets", () => {
+  const SECRETS = {
+    swift: "sw1ft-K3y$%'\"end",
+    db: "db-Pa55w0rd/@:x",
+    admin: "mysql-4dmin-pw",
+    keystone: "k3ystone-service-pw",
+  };
+  const inventoryFile = writeJson(join(work, "secret-inventory.json"), {
+    mysql: { db: { host: "127.0.0.1", admin_password: SECRETS.admin } },
+    keystone: { ks: { host: "127.0.0.1", service_password: { env: "GB_TEST_KEYSTONE" } } },
+  });
+  const proposal = (swift: string) =>
+    writeJson(
+      join(work, `secret-${swift.length}.json`),
+      proposalWith({ release: "zed", database: "mysql", use_keystone: true, default_store: "swift", swift_store_key: swift, mysql_password: { file: join(work, "db-password") } }),
+    );
+  writeFileSync(join(work, "db-password"), `${SECRETS.db}\n`);
+  const env = { ...process.env, GB_TEST_KEYSTONE: SECRETS.keystone };
+  const forms = (value: string): string[] => [value, encodeURIComponent(value), value.replaceAll("$", "$$"), value.replaceAll("%", "%%")];
+
+  it("never appear in stdout, stderr, logs, plans or diffs, and their files are 0640", () => {
+    const root = newRoot();
+    const logFile = join(work, "apply.log");
+    const outputs: string[] = [];
+    const run = (args: string[]) => {
+      const result = runCli(args, { env });
+      outputs.push(result.stdout, result.stderr);
+      return result;
+    };
+    const common = ["-i", inventoryFile, "--node", "n1"];
+    const first = proposal(SECRETS.swift);
+    expect(run(["plan", first, ...common, "--json"]).code).toBe(0);
+    expect(run(["diff", first, ...common, "--root", root]).code).toBe(4);
+    expect(run(["apply", first, ...common, "--root", root, "--log-file", logFile, "--json"]).code).toBe(0);
+    expect(run(["apply", first, ...common, "--root", root, "--dry-run"]).code).toBe(0);
+    // A changed secret: the diff must hide the old value as well as the new one.
+    const second = proposal(`${SECRETS.swift}-rotated`);
+    const rotated = run(["diff", second, ...common, "--root", root]);
+    expect(rotated.code).toBe(4);
+    expect(rotated.stdout).toContain("-key = ********\n+key = ********   [secret changed]\n");
+    expect(run(["apply", second, ...common, "--root", root, "--log-file", logFile]).code).toBe(0);
+    outputs.push(readFileSync(logFile, "utf8"));
+    const everything = outputs.join("\n");
+    for (const secret of Object.values(SECRETS)) for (const form of forms(secret)) expect(everything.includes(form), `${form} leaked`).toBe(false);
+    // The files do hold them, readable by root and glance only.
+    const swiftConf = join(root, "etc/glance/glance-swift.conf");
+    expect(readFileSync(swiftConf, "utf8")).toContain(`key = ${SECRETS.swift.replaceAll("%", "%%")}-rotated\n`);
+    expect(readFileSync(join(root, "etc/glance/glance-api.conf"), "utf8")).toContain(`connection = mysql+pymysql://glance:${encodeURIComponent(SECRETS.db)}@127.0.0.1:3306/glancedb`);
+    for (const path of [swiftConf, join(root, "etc/glance/glance-api.conf"), join(root, "etc/glance/glance-scrubber.conf")]) expect(statSync(path).mode & 0o777).toBe(0o640);
+  });
+
+  it("stops before any change when a secret cannot be resolved", () => {
+    const root = newRoot();
+    const result = runCli(["apply", proposal(SECRETS.swift), "-i", inventoryFile, "--node", "n1", "--root", root]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error[secret-unset]: the password of the Glance Keystone user comes from the environment variable GB_TEST_KEYSTONE, which is not set");
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
