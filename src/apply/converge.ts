@@ -11,6 +11,7 @@ import { createTwoFilesPatch } from "diff";
 import { failureError } from "../errors.js";
 import { fillSecrets, maskSecrets } from "../plan/secrets.js";
 import type { Plan, Resource, ResourceKind } from "../plan/types.js";
+import { SYSTEMD_DIR } from "../plan/build-plan.js";
 import { tempPathFor, writeFileAtomic } from "./atomic-write.js";
 import { Backup, newBackupId } from "./backup.js";
 import { maskText, secretKeysOf } from "./mask.js";
@@ -319,7 +320,7 @@ const service: Executor<"service"> = async (resource, context) => {
     action: "run",
     details: [`${enabled ? "" : "enable and "}${verb}${triggers.length > 0 ? ` (${triggers.map((t) => t.replace(/^file:/u, "")).join(", ")} changed)` : ""}`],
     apply: async () => {
-      if (!context.daemonReloaded && context.plan.resources.some((r) => r.kind === "file" && (r.role === "unit" || r.role === "timer") && context.pending.has(r.id))) {
+      if (!context.daemonReloaded && [...context.pending].some((id) => id.startsWith(`file:${SYSTEMD_DIR}/`))) {
         await context.host.run(["systemctl", "daemon-reload"], 60_000);
         context.daemonReloaded = true;
       }

@@ -242,6 +242,39 @@ const INSTANCE_FIELDS = ["database", "mysql_instance", "mysql_database", "mysql_
   (field) => [...G, field],
 );
 
+/** Values a release has no option for are reported, never dropped silently. */
+const noEquivalent: Check = ({ proposal, spelledOut }) => {
+  const g = proposal.attributes.glance;
+  const findings: Finding[] = [];
+  if (g.images.length > 0)
+    findings.push({
+      path: [...G, "images"],
+      severity: "warning",
+      code: "images-not-uploaded",
+      message: `${g.images.length} image URL(s) listed: glance-barclamp does not upload images`,
+      hint: "upload them once Glance runs, e.g. glance image-create --file IMAGE (or remove the list)",
+    });
+  if (g.release !== "zed") return findings;
+  if (spelledOut([...G, "image_cache_grace_period"]))
+    findings.push({
+      path: [...G, "image_cache_grace_period"],
+      severity: "warning",
+      code: "no-equivalent",
+      message: "zed has no grace period for invalid cache entries: glance-cache-cleaner removes them at once",
+      hint: "remove the field, or use release diablo",
+    });
+  for (const service of SERVICES)
+    if (g[service].verbose === false && spelledOut([...G, service, "verbose"]))
+      findings.push({
+        path: [...G, service, "verbose"],
+        severity: "warning",
+        code: "no-equivalent",
+        message: `zed always logs at INFO level (verbose was removed): verbose false has no effect on the ${service}`,
+        hint: "remove the field; debug true still turns on DEBUG",
+      });
+  return findings;
+};
+
 export const RULES: readonly Rule[] = [
   { reads: [[...G, "release"], [...G, "api", "bind_port"], [...G, "registry", "bind_port"]], check: portsDiffer },
   {
@@ -264,6 +297,10 @@ export const RULES: readonly Rule[] = [
   { reads: [ELEMENTS, [...G, "scrubber", "node"]], check: scrubberNode },
   { reads: [[...G, "periodic_jobs"], ...PERIODIC_JOBS.map((job) => [...G, job, "schedule"])], check: secondsSchedules },
   { reads: [[...G, "release"], [...G, "registry"]], check: registryOnZed },
+  {
+    reads: [[...G, "release"], [...G, "images"], [...G, "image_cache_grace_period"], ...SERVICES.map((s) => [...G, s, "verbose"])],
+    check: noEquivalent,
+  },
 ];
 
 const overlaps = (a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): boolean => {

@@ -4,7 +4,7 @@
  * hostile paths, read-only roots, dry run and diff, rollback, and secrets in every byte of output.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { acquireLock } from "../../src/apply/lock.js";
@@ -14,6 +14,8 @@ import { proposalWith } from "../helpers/proposals.js";
 import { newRoot, notState, shape, snapshot, writeJson, type Entry } from "../helpers/roots.js";
 
 const work = newRoot("gb-apply-inputs-");
+// Readable by the unprivileged user of the staging-root test.
+chmodSync(work, 0o755);
 const proposalFile = (name: string, glance: Record<string, unknown>): string => writeJson(join(work, `${name}.json`), proposalWith({ release: "zed", ...glance }));
 
 const CACHE_ON = proposalFile("cache-on", { enable_caching: true });
@@ -159,6 +161,19 @@ describe("apply", () => {
     } finally {
       if (mounted) spawnSync("umount", [root]);
     }
+  });
+
+  it("works on a staging root owned by an ordinary user, leaving owners alone", () => {
+    const root = newRoot();
+    spawnSync("chown", ["65534:65534", root]);
+    const access = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "test", "-r", CLI]);
+    expect(access.status, `user nobody must be able to read ${CLI} for this test`).toBe(0);
+    const result = runCli(["apply", CACHE_ON, "--root", root, "--node", "n1"], { uid: 65534, gid: 65534 });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("warning: not running as root: file owners are left as they are");
+    expect(statSync(join(root, "etc/glance/glance-api.conf")).uid).toBe(65534);
+    const again = runCli(["apply", CACHE_ON, "--root", root, "--node", "n1", "--json"], { uid: 65534, gid: 65534 });
+    expect(again.stdout).not.toMatch(/"action": "(create|update|remove)"/u);
   });
 
   it("changes nothing with --dry-run or diff, and diff exits 4 while changes are pending", () => {

@@ -220,6 +220,19 @@ describe("cross-field rules", () => {
   });
 });
 
+describe("values a release cannot use", () => {
+  it("warns instead of dropping them silently", () => {
+    const result = validate(proposalWith({ release: "zed", image_cache_grace_period: 60, scrubber: { verbose: false }, images: ["http://x/img.qcow2"] }));
+    expect(result.valid).toBe(true);
+    expect(result.issues.map((i) => [i.severity, i.code, i.path]).sort()).toEqual([
+      ["warning", "images-not-uploaded", "attributes.glance.images"],
+      ["warning", "no-equivalent", "attributes.glance.image_cache_grace_period"],
+      ["warning", "no-equivalent", "attributes.glance.scrubber.verbose"],
+    ]);
+    expect(validate(proposalWith({ image_cache_grace_period: 60, scrubber: { verbose: false } })).issues).toEqual([]);
+  });
+});
+
 describe("every problem at once", () => {
   it("reports schema errors and cross-field errors of one file together, in file order", () => {
     const result = validate(

@@ -1,0 +1,92 @@
+/**
+ * Service actions through the real converge engine, on the live root ("/") but with a plan holding
+ * only service resources, and a scripted host standing in for systemctl (no systemd runs here).
+ */
+import { describe, expect, it } from "vitest";
+import { converge, type ConvergeContext, type Host } from "../../src/apply/converge.js";
+import { openRoot } from "../../src/apply/root.js";
+import type { Plan } from "../../src/plan/types.js";
+import { BarclampError } from "../../src/errors.js";
+import { planOf } from "../helpers/plan.js";
+import { proposalWith } from "../helpers/proposals.js";
+
+const scriptedHost = (state: { enabled: boolean; active: boolean; failStart?: boolean }, calls: string[][]): Host => ({
+  systemdRunning: true,
+  exists: async () => true,
+  run: async (argv) => {
+    calls.push([...argv]);
+    const [, verb] = argv;
+    if (verb === "is-enabled") return { code: state.enabled ? 0 : 1, output: "" };
+    if (verb === "is-active") return { code: state.active ? 0 : 3, output: "" };
+    if (verb === "status") return { code: 3, output: "● glance-api.service - failed\n   Active: failed (Result: exit-code)\n   connection=mysql://glance:hunter22@db/glancedb" };
+    if ((verb === "start" || verb === "restart") && state.failStart === true) return { code: 1, output: "Job failed" };
+    return { code: 0, output: "" };
+  },
+});
+
+const servicesOnly = (plan: Plan): Plan => ({ ...plan, resources: plan.resources.filter((r) => r.kind === "service") });
+
+const context = async (plan: Plan, host: Host, pending: string[]): Promise<ConvergeContext> => ({
+  root: await openRoot("/"),
+  plan,
+  ownership: { enforced: false, ids: () => ({ uid: 0, gid: 0 }), warnings: [] },
+  secrets: new Map(),
+  secretForms: ["hunter22"],
+  state: { dir: "/nonexistent", lock: "", secrets: "", backups: "/nonexistent/backups", dbSync: "" },
+  host,
+  log: { info: () => undefined, warn: () => undefined },
+  pending: new Set(pending),
+  backup: undefined,
+  daemonReloaded: false,
+});
+
+describe("services on the live system", () => {
+  const plan = servicesOnly(planOf(proposalWith({ release: "zed" })));
+
+  it("leaves a running, enabled service alone when nothing it reads changed", async () => {
+    const calls: string[][] = [];
+    const result = await converge(await context(plan, scriptedHost({ enabled: true, active: true }, calls), []), false);
+    expect(result.changes.map((c) => c.action)).toEqual(["unchanged"]);
+    expect(calls.filter((c) => !c[1]?.startsWith("is-"))).toEqual([]);
+  });
+
+  it("restarts it only when its config file or unit changed", async () => {
+    const calls: string[][] = [];
+    const result = await converge(
+      await context(plan, scriptedHost({ enabled: true, active: true }, calls), ["file:/etc/glance/glance-api.conf"]),
+      false,
+    );
+    expect(result.changes[0]?.details).toEqual(["restart (/etc/glance/glance-api.conf changed)"]);
+    expect(calls.filter((c) => !c[1]?.startsWith("is-"))).toEqual([["systemctl", "restart", "glance-api.service"]]);
+  });
+
+  it("reloads units that changed, then enables and starts a stopped service", async () => {
+    const calls: string[][] = [];
+    await converge(await context(plan, scriptedHost({ enabled: false, active: false }, calls), ["file:/etc/systemd/system/glance-api.service"]), false);
+    expect(calls.filter((c) => !c[1]?.startsWith("is-"))).toEqual([
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "glance-api.service"],
+      ["systemctl", "start", "glance-api.service"],
+    ]);
+  });
+
+  it("reports a failing restart with the service's own status, secrets masked", async () => {
+    const calls: string[][] = [];
+    const run = async () =>
+      converge(await context(plan, scriptedHost({ enabled: true, active: true, failStart: true }, calls), ["file:/etc/glance/glance-api.conf"]), false);
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BarclampError);
+    expect((error as BarclampError).code).toBe("service-failed");
+    expect((error as BarclampError).message).toContain("Active: failed (Result: exit-code)");
+    expect((error as BarclampError).message).not.toContain("hunter22");
+    expect((error as BarclampError).exitCode).toBe(1);
+  });
+
+  it("only reports what it would do when systemd is not running", async () => {
+    const calls: string[][] = [];
+    const host = { ...scriptedHost({ enabled: false, active: false }, calls), systemdRunning: false };
+    const result = await converge(await context(plan, host, ["file:/etc/glance/glance-api.conf"]), false);
+    expect(result.changes[0]).toMatchObject({ action: "skipped", details: ["systemd is not running: would restart (/etc/glance/glance-api.conf changed)"] });
+    expect(calls).toEqual([]);
+  });
+});
