@@ -25,6 +25,7 @@ export interface ApplyRequest {
   euid: number;
   /** How this run was invoked, for the lock holder's description. */
   command: string;
+  forceDbSync?: boolean;
 }
 
 export interface ApplyReport {
@@ -78,6 +79,7 @@ export const applyPlan = async (request: ApplyRequest): Promise<ApplyReport> => 
         pending: new Set(),
         backup: undefined,
         daemonReloaded: false,
+        forceDbSync: request.forceDbSync === true,
       },
       request.dryRun,
     );

@@ -15,6 +15,7 @@ import { SYSTEMD_DIR } from "../plan/build-plan.js";
 import { tempPathFor, writeFileAtomic } from "./atomic-write.js";
 import { Backup, newBackupId } from "./backup.js";
 import { maskText, secretKeysOf } from "./mask.js";
+import type { MysqlTarget } from "../db/mysql-provision.js";
 import type { Ownership } from "./ownership.js";
 import type { Root } from "./root.js";
 import type { StatePaths } from "./state.js";
@@ -61,6 +62,8 @@ export interface ConvergeContext {
   pending: Set<string>;
   backup: Backup | undefined;
   daemonReloaded: boolean;
+  /** `db sync`: run the schema sync even when nothing it reads changed. */
+  forceDbSync?: boolean;
 }
 
 interface Inspection extends Change {
@@ -213,15 +216,41 @@ const absent: Executor<"absent"> = async (resource, context) => {
   };
 };
 
+type MysqlResource = Extract<Resource, { kind: "database"; engine: "mysql" }>;
+
+const mysqlTarget = (resource: MysqlResource, context: ConvergeContext): MysqlTarget => ({
+  instance: resource.instance,
+  host: resource.host,
+  port: resource.port,
+  adminUser: resource.adminUser,
+  adminPassword: context.secrets.get(resource.adminPasswordSlot) ?? "",
+  database: resource.database,
+  user: resource.user,
+  password: context.secrets.get(resource.passwordSlot) ?? "",
+  privileges: resource.privileges,
+});
+
+const mysqlDatabase = async (resource: MysqlResource, context: ConvergeContext): Promise<Inspection> => {
+  const { inspectMysql, runSteps } = await import("../db/mysql-provision.js");
+  const target = mysqlTarget(resource, context);
+  // Inspecting connects: an unreachable server or a wrong password stops the apply here, before any change.
+  const steps = await inspectMysql(target);
+  const kept: string[] = [];
+  if (resource.previousSqlite !== undefined && (await lstatOrUndefined(await context.root.resolve(resource.previousSqlite))) !== undefined)
+    kept.push(`the SQLite database ${resource.previousSqlite} is kept as it was (no longer used)`);
+  const base = { id: resource.id, kind: resource.kind, target: `mysql://${resource.host}:${resource.port}/${resource.database}` };
+  if (steps.length === 0) return { ...base, action: "unchanged", details: kept };
+  return {
+    ...base,
+    action: steps.some((s) => s.description.startsWith("create")) ? "create" : "update",
+    details: [...steps.map((s) => s.description), ...kept],
+    apply: () => runSteps(target, steps),
+  };
+};
+
 const database: Executor<"database"> = async (resource, context) => {
   const base = { id: resource.id, kind: resource.kind };
-  if (resource.engine === "mysql")
-    return {
-      ...base,
-      target: `mysql://${resource.host}:${resource.port}/${resource.database}`,
-      action: "skipped",
-      details: ["MySQL provisioning is not part of this version: create the database and user by hand"],
-    };
+  if (resource.engine === "mysql") return mysqlDatabase(resource, context);
   const target = resource.path;
   const resolved = await context.root.resolve(resource.path);
   const stat = await lstatOrUndefined(resolved);
@@ -287,13 +316,20 @@ const dbSync: Executor<"db-sync"> = async (resource, context) => {
   if (context.pending.has(`file:${resource.configFile}`)) reasons.push("its config file changed");
   if (context.pending.has("database:glance")) reasons.push("the database was created");
   if (record?.configHash !== configHash) reasons.push("it has not run with this configuration");
+  if (context.forceDbSync === true) reasons.push("asked for");
   if (reasons.length === 0) return { ...base, action: "unchanged", details: [] };
+  const database = context.plan.resources.find((r): r is MysqlResource => r.kind === "database" && r.engine === "mysql");
+  const sync = () => context.host.run(resource.command, 300_000);
   return {
     ...base,
     action: "run",
     details: reasons,
     apply: async () => {
-      const result = await context.host.run(resource.command, 300_000);
+      // Several nodes may apply at once: only one migrates the shared database at a time.
+      const result =
+        database === undefined
+          ? await sync()
+          : await (await import("../db/mysql-provision.js")).withMysqlLock(mysqlTarget(database, context), "glance-barclamp-db-sync", 600, sync);
       const output = maskText(result.output, context.secretForms);
       context.log.info({ command: resource.command.join(" "), code: result.code, output }, "db sync");
       if (result.code !== 0)

@@ -3,6 +3,7 @@ import { applyPlan, type ApplyReport } from "../apply/apply.js";
 import { isPending, type Change } from "../apply/converge.js";
 import { liveHost } from "../apply/host.js";
 import { createLogger } from "../log.js";
+import type { Resource } from "../plan/types.js";
 import { formatIssues, formatTable } from "./output.js";
 import { planProposal, type PlanOptions } from "./plan-inputs.js";
 
@@ -39,12 +40,20 @@ export const formatReport = (report: ApplyReport): string => {
   return lines.join("\n");
 };
 
-const prepare = (file: string, options: ApplyOptions, dryRun: boolean) => {
+export const prepare = (
+  file: string,
+  options: ApplyOptions,
+  dryRun: boolean,
+  scope: { kinds?: ReadonlyArray<Resource["kind"]>; forceDbSync?: boolean } = {},
+) => {
   const planned = planProposal(file, options);
+  const plan =
+    scope.kinds === undefined ? planned.plan : { ...planned.plan, resources: planned.plan.resources.filter((r) => scope.kinds?.includes(r.kind)) };
   const log = createLogger({ verbose: options.verbose, logFile: options.logFile });
   if (planned.warnings.length > 0) process.stderr.write(`${formatIssues(planned.warnings)}\n`);
   return applyPlan({
-    plan: planned.plan,
+    plan,
+    forceDbSync: scope.forceDbSync === true,
     documents: { proposal: planned.proposal, inventory: planned.inventory },
     rootDir: options.root,
     dryRun,

@@ -119,6 +119,58 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--json", "print the result as JSON")
     .action(run(async (options: { root: string; json?: boolean }) => (await import("./rollback-command.js")).runRollback(options)));
 
+  const db = program.command("db").description("the Glance database: provisioning, schema sync, status");
+  applyOptions(db.command("provision").description("create the database, user and grants (MySQL) or the SQLite file, as apply does").argument("<proposal>", "proposal file"))
+    .option("--dry-run", "report what would change and change nothing")
+    .option("--print-sql", "print the statements a first provisioning runs, password masked, without connecting")
+    .action(
+      run(async (file: string, options: ApplyCommandOptions & { printSql?: boolean }) =>
+        (await import("./db-command.js")).runDbProvision(file, { ...options, verbose: program.opts().verbose === true }),
+      ),
+    );
+  planOptions(db.command("sync").description("run the real glance-manage db_sync on this node (MySQL: under a lock)").argument("<proposal>", "proposal file"))
+    .option("--json", "print the report as JSON")
+    .option("--log-file <file>", "write the structured log there instead of stderr")
+    .action(
+      run(async (file: string, options: ApplyCommandOptions) =>
+        (await import("./db-command.js")).runDbSync(file, { ...options, root: "/", verbose: program.opts().verbose === true }),
+      ),
+    );
+  planOptions(db.command("status").description("schema version and number of images").argument("[proposal]", "proposal whose database to read"))
+    .option("-r, --root <dir>", "root the proposal was applied to", "/")
+    .option("-c, --connection <url>", "read this database instead: sqlite:////path or mysql://user:password@host/db")
+    .option("--json", "print the status as JSON")
+    .action(
+      run(async (file: string | undefined, options: { root: string; connection?: string; json?: boolean; inventory?: string; node?: string }) =>
+        (await import("./db-command.js")).runDbStatus(file, options),
+      ),
+    );
+
+  planOptions(
+    program
+      .command("index")
+      .description("list the images Glance holds (like glance-manage index), from its database or its API")
+      .argument("[proposal]", "proposal whose database to read ('-' reads standard input)"),
+  )
+    .option("-r, --root <dir>", "root the proposal was applied to (where its SQLite file lives)", "/")
+    .option("-c, --connection <url>", "read this database instead: sqlite:////path or mysql://user:password@host/db")
+    .option("-H, --host <host>", "list through the Glance API on this host instead of the database")
+    .option("-p, --port <port>", "API port (with -H)", "9292")
+    .option("-A, --auth-token <token>", "Keystone token for the API (with -H)")
+    .addOption(new Option("--api-version <n>", "API version (with -H): 1 on diablo, 2 on zed").choices(["1", "2"]).default("2"))
+    .option("--all", "include deleted images")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
+    .option("--limit <n>", "at most this many images")
+    .option("--marker <id>", "start after the image with this id (paging)")
+    .option("--sort <key[:dir]>", "sort key and direction: created_at, name, size, status, disk_format, container_format, id", "created_at:desc")
+    .option("--name <name>", "only images with this name")
+    .option("--status <status>", "only images with this status (active, queued, deleted, ...)")
+    .action(
+      run(async (file: string | undefined, options: import("./index-command.js").IndexOptions) =>
+        (await import("./index-command.js")).runIndex(file, options),
+      ),
+    );
+
   return program;
 };
 

@@ -367,6 +367,7 @@ export const buildPlan = (request: PlanRequest): Plan => {
           adminUser: resolution.database.instance?.admin_user ?? "root",
           adminPasswordSlot: SECRET.mysqlAdminPassword,
           passwordSlot: SECRET.mysqlPassword,
+          previousSqlite: g.sqlite_connection.slice("sqlite:///".length),
           description: `MySQL database ${resolution.database.database} and user ${resolution.database.user}`,
         };
   const servers = glanceServers(proposal);

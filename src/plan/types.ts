@@ -74,6 +74,8 @@ export interface MysqlDatabaseResource extends Base {
   adminUser: string;
   adminPasswordSlot: string;
   passwordSlot: string;
+  /** The proposal's SQLite file: kept, never deleted, when a node moves to MySQL. */
+  previousSqlite?: string;
 }
 
 export type DatabaseResource = SqliteDatabaseResource | MysqlDatabaseResource;

@@ -1,0 +1,61 @@
+import { ExitCode, failureError } from "../errors.js";
+import { isPending } from "../apply/converge.js";
+import { parseConnection, describeConnection, type ConnectionInfo } from "../db/connection.js";
+import { openDatabase } from "../db/database.js";
+import { countImages, detectSchema } from "../db/images.js";
+import { formatReport, prepare, type ApplyOptions } from "./apply-command.js";
+import { planProposal, type PlanOptions } from "./plan-inputs.js";
+import { connectionOfProposal } from "./proposal-connection.js";
+
+/** Only the database (and the directory its SQLite file lives in), like apply would. */
+export const runDbProvision = async (file: string, options: ApplyOptions & { printSql?: boolean }): Promise<number> => {
+  if (options.printSql === true) {
+    const { plan } = planProposal(file, options);
+    const database = plan.resources.find((r) => r.kind === "database");
+    if (database?.kind !== "database" || database.engine === "sqlite") {
+      process.stdout.write(`-- SQLite: no statements; the file ${database?.kind === "database" && database.engine === "sqlite" ? database.path : ""} is created empty, glance:glance 0640\n`);
+      return ExitCode.ok;
+    }
+    const { provisionSql } = await import("../db/mysql-provision.js");
+    const sql = provisionSql({ ...database, adminPassword: "", password: "(masked)" });
+    process.stdout.write(`${sql.join("\n").replaceAll("'(masked)'", "'********'")}\n`);
+    return ExitCode.ok;
+  }
+  const report = await prepare(file, options, options.dryRun === true, { kinds: ["directory", "database"] });
+  process.stdout.write(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+  return ExitCode.ok;
+};
+
+/** Runs the real glance-manage db_sync on this node, holding the MySQL lock when the database is shared. */
+export const runDbSync = async (file: string, options: ApplyOptions): Promise<number> => {
+  const report = await prepare(file, { ...options, root: "/" }, false, { kinds: ["database", "db-sync"], forceDbSync: true });
+  const sync = report.changes.find((c) => c.kind === "db-sync");
+  if (options.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatReport(report)}\n`);
+  if (sync === undefined || !isPending(sync))
+    throw failureError("db-sync-skipped", `the schema was not synced: ${sync?.details.join("; ") ?? "no db sync in the plan"}`, {
+      hint: "install Glance (apt-get install glance-api), or run db sync on the node that migrates the schema",
+    });
+  return ExitCode.ok;
+};
+
+export const runDbStatus = async (file: string | undefined, options: PlanOptions & { root: string; connection?: string; json?: boolean }): Promise<number> => {
+  let info: ConnectionInfo;
+  if (options.connection !== undefined) info = parseConnection(options.connection);
+  else if (file !== undefined) info = await connectionOfProposal(file, options);
+  else throw failureError("no-database", "db status needs a proposal or --connection URL");
+  const db = await openDatabase(info);
+  try {
+    const schema = await detectSchema(db);
+    const images = await countImages(db);
+    const status = { database: describeConnection(info), schema: schema.kind, migrations: schema.tool ?? "none", version: schema.version ?? null, images };
+    process.stdout.write(
+      options.json === true
+        ? `${JSON.stringify(status, null, 2)}\n`
+        : `database: ${status.database}\nschema:   ${schema.kind === "current" ? "current (visibility)" : "2011.3 (is_public)"}, ${schema.tool ?? "no migration table"}${schema.version === undefined ? "" : ` at ${schema.version}`}\nimages:   ${images.active} (${images.total - images.active} deleted)\n`,
+    );
+  } finally {
+    await db.close();
+  }
+  return ExitCode.ok;
+};

@@ -1,0 +1,64 @@
+import { ExitCode, usageError } from "../errors.js";
+import { parseConnection, type ConnectionInfo } from "../db/connection.js";
+import { openDatabase } from "../db/database.js";
+import { writeIndex, type IndexFormat, type Sink } from "../db/index-format.js";
+import { detectSchema, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../db/images.js";
+import { listRemoteImages } from "../db/remote-index.js";
+import { connectionOfProposal } from "./proposal-connection.js";
+
+export interface IndexOptions {
+  root: string;
+  inventory?: string;
+  node?: string;
+  connection?: string;
+  host?: string;
+  port?: string;
+  authToken?: string;
+  apiVersion?: string;
+  all?: boolean;
+  format: IndexFormat;
+  limit?: string;
+  marker?: string;
+  sort: string;
+  name?: string;
+  status?: string;
+}
+
+const stdoutSink: Sink = {
+  write: (chunk) => process.stdout.write(chunk),
+  drain: () => new Promise((resolve) => process.stdout.once("drain", () => resolve())),
+};
+
+const listOptions = (options: IndexOptions): ListOptions => {
+  const [key = "created_at", dir = "desc"] = options.sort.split(":");
+  if (!SORT_KEYS.includes(key as SortKey)) throw usageError("bad-sort", `cannot sort by ${key}`, { hint: `use KEY[:asc|desc] with KEY one of ${SORT_KEYS.join(", ")}` });
+  if (dir !== "asc" && dir !== "desc") throw usageError("bad-sort", `sort direction ${dir} is neither asc nor desc`);
+  const limit = options.limit === undefined ? undefined : Number(options.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usageError("bad-limit", "--limit takes a whole number of at least 1");
+  return { all: options.all === true, limit, marker: options.marker, sortKey: key as SortKey, sortDir: dir, name: options.name, status: options.status };
+};
+
+export const runIndex = async (proposal: string | undefined, options: IndexOptions): Promise<number> => {
+  const list = listOptions(options);
+  if (options.host !== undefined) {
+    if (list.all) throw usageError("remote-all", "the API does not list deleted images: --all needs database access", { hint: "use a proposal or --connection instead of -H" });
+    const images = listRemoteImages(
+      { host: options.host, port: Number(options.port ?? 9292), token: options.authToken, apiVersion: options.apiVersion === "1" ? 1 : 2 },
+      list,
+    );
+    await writeIndex(images, options.format, stdoutSink);
+    return ExitCode.ok;
+  }
+  let info: ConnectionInfo;
+  if (options.connection !== undefined) info = parseConnection(options.connection);
+  else if (proposal !== undefined) info = await connectionOfProposal(proposal, options);
+  else throw usageError("no-database", "index needs a proposal, --connection URL, or -H HOST for the API");
+  const db = await openDatabase(info);
+  try {
+    const schema = await detectSchema(db);
+    await writeIndex(listImages(db, schema.kind, list), options.format, stdoutSink);
+  } finally {
+    await db.close();
+  }
+  return ExitCode.ok;
+};

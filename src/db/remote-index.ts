@@ -1,0 +1,78 @@
+/**
+ * Remote listing through the Glance API, like 2011's `glance index -H HOST -p PORT -A TOKEN`: v1
+ * (/v1/images/detail) on diablo, v2 (/v2/images, following `next`) on zed.
+ */
+import { failureError } from "../errors.js";
+import type { Image, ListOptions } from "./images.js";
+
+export interface RemoteTarget {
+  host: string;
+  port: number;
+  token: string | undefined;
+  apiVersion: 1 | 2;
+}
+
+interface ApiImage {
+  id: string;
+  name?: string | null;
+  disk_format?: string | null;
+  container_format?: string | null;
+  size?: number | null;
+  status: string;
+  checksum?: string | null;
+  visibility?: string;
+  is_public?: boolean;
+  created_at: string;
+  deleted?: boolean;
+}
+
+const fetchJson = async (url: URL, token: string | undefined): Promise<unknown> => {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: token === undefined ? {} : { "X-Auth-Token": token } });
+  } catch (error) {
+    throw failureError("api-unreachable", `cannot reach the Glance API at ${url.host}: ${(error as Error).cause ?? (error as Error).message}`);
+  }
+  if (!response.ok) throw failureError("api-error", `the Glance API at ${url.host} answered ${response.status} ${response.statusText} for ${url.pathname}`);
+  return response.json();
+};
+
+const toImage = (image: ApiImage): Image => ({
+  id: image.id,
+  name: image.name ?? null,
+  disk_format: image.disk_format ?? null,
+  container_format: image.container_format ?? null,
+  size: image.size ?? null,
+  status: image.status,
+  checksum: image.checksum ?? null,
+  visibility: image.visibility ?? (image.is_public === true ? "public" : "private"),
+  created_at: image.created_at,
+  deleted: image.deleted ?? false,
+});
+
+export async function* listRemoteImages(target: RemoteTarget, options: ListOptions): AsyncGenerator<Image> {
+  const host = target.host.includes(":") ? `[${target.host}]` : target.host;
+  const base = `http://${host}:${target.port}`;
+  const pageSize = Math.min(options.limit ?? 1000, 1000);
+  let remaining = options.limit ?? Infinity;
+  let url: URL | undefined = new URL(target.apiVersion === 2 ? "/v2/images" : "/v1/images/detail", base);
+  url.searchParams.set("limit", String(pageSize));
+  url.searchParams.set("sort_key", options.sortKey);
+  url.searchParams.set("sort_dir", options.sortDir);
+  if (options.marker !== undefined) url.searchParams.set("marker", options.marker);
+  if (options.name !== undefined) url.searchParams.set("name", options.name);
+  if (options.status !== undefined) url.searchParams.set("status", options.status);
+  while (url !== undefined && remaining > 0) {
+    const page = (await fetchJson(url, target.token)) as { images: ApiImage[]; next?: string };
+    for (const image of page.images.slice(0, remaining === Infinity ? undefined : remaining)) {
+      yield toImage(image);
+      remaining--;
+    }
+    if (target.apiVersion === 2) url = page.next === undefined ? undefined : new URL(page.next, base);
+    else if (page.images.length < pageSize) url = undefined;
+    else {
+      url = new URL(url);
+      url.searchParams.set("marker", String(page.images[page.images.length - 1]?.id));
+    }
+  }
+}
