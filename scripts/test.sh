@@ -8,6 +8,9 @@ missing=()
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 /usr/bin/python3 -c 'import paste.deploy' >/dev/null 2>&1 || missing+=(python3-pastedeploy)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
+# The real Glance of Debian 12: schema fixtures (glance-manage db_sync) and end-to-end runs.
+[ -x /usr/bin/glance-manage ] || missing+=(glance-api glance-common python3-glanceclient)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "the tests need these Debian packages: ${missing[*]} (run as root, or install them)" >&2
@@ -15,9 +18,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   echo "installing ${missing[*]}" >&2
   apt-get update -qq
-  # policy-rc.d keeps package scripts from starting services on a test machine.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  # policy-rc.d keeps package scripts from starting services (MariaDB, Glance) on a test machine.
+  created_policy=no
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created_policy=yes
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ "$created_policy" = yes ] && rm -f /usr/sbin/policy-rc.d
 fi
 
 npm ci --no-audit --no-fund

@@ -7,11 +7,16 @@ import type { ConnectionInfo } from "./connection.js";
 
 export type Row = Record<string, unknown>;
 
+const BATCH = 1000;
+
 export interface Database {
   kind: "sqlite" | "mysql";
   all: (sql: string, params?: unknown[]) => Promise<Row[]>;
-  /** Rows one at a time, without holding the result set in memory. */
-  stream: (sql: string, params?: unknown[]) => AsyncIterable<Row>;
+  /**
+   * Rows as arrays in SELECT order, in batches: nothing holds the whole result, there is one await
+   * per batch rather than per row, and no object is built per row.
+   */
+  stream: (sql: string, params?: unknown[]) => AsyncIterable<unknown[][]>;
   tables: () => Promise<string[]>;
   columns: (table: string) => Promise<string[]>;
   close: () => Promise<void>;
@@ -29,9 +34,17 @@ const openSqlite = async (path: string): Promise<Database> => {
     kind: "sqlite",
     all: async (sql, params = []) => db.prepare(sql).all(...params) as Row[],
     stream: (sql, params = []) => {
-      const iterator = db.prepare(sql).iterate(...params) as IterableIterator<Row>;
+      const iterator = db.prepare(sql).raw(true).iterate(...params) as IterableIterator<unknown[]>;
       return (async function* () {
-        yield* iterator;
+        let batch: unknown[][] = [];
+        for (const row of iterator) {
+          batch.push(row);
+          if (batch.length === BATCH) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length > 0) yield batch;
       })();
     },
     tables: async () => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name),
@@ -71,7 +84,20 @@ const openMysql = async (info: Extract<ConnectionInfo, { kind: "mysql" }>): Prom
   return {
     kind: "mysql",
     all: async (sql, params = []) => (await promise.query(sql, params))[0] as Row[],
-    stream: (sql, params = []) => connection.query(sql, params).stream({ highWaterMark: 256 }) as unknown as AsyncIterable<Row>,
+    stream: (sql, params = []) => {
+      const rows = connection.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: BATCH }) as unknown as AsyncIterable<unknown[]>;
+      return (async function* () {
+        let batch: unknown[][] = [];
+        for await (const row of rows) {
+          batch.push(row);
+          if (batch.length === BATCH) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length > 0) yield batch;
+      })();
+    },
     tables: async () => ((await promise.query("SHOW TABLES"))[0] as Row[]).map((r) => String(Object.values(r)[0])),
     columns: async (table) => ((await promise.query(`SHOW COLUMNS FROM \`${table.replaceAll("`", "``")}\``))[0] as Row[]).map((r) => String(r.Field)),
     close: async () => {

@@ -3,7 +3,7 @@
  * or the current one (UUIDs, visibility), detected from the columns. Rows stream.
  */
 import { failureError, usageError } from "../errors.js";
-import type { Database, Row } from "./database.js";
+import type { Database } from "./database.js";
 
 export type SchemaKind = "2011" | "current";
 
@@ -67,21 +67,22 @@ export const countImages = async (db: Database): Promise<{ total: number; active
 const visibilityOf = (schema: SchemaKind): string =>
   schema === "current" ? "visibility" : "CASE WHEN is_public THEN 'public' ELSE 'private' END";
 
-const toImage = (row: Row): Image => ({
-  id: String(row.id),
-  name: (row.name as string | null) ?? null,
-  disk_format: (row.disk_format as string | null) ?? null,
-  container_format: (row.container_format as string | null) ?? null,
-  size: row.size === null || row.size === undefined ? null : Number(row.size),
-  status: String(row.status),
-  checksum: (row.checksum as string | null) ?? null,
-  visibility: String(row.visibility),
-  created_at: String(row.created_at),
-  deleted: Boolean(Number(row.deleted)),
+/** A row of LIST_COLUMNS, in that order. */
+const toImage = (row: unknown[]): Image => ({
+  id: String(row[0]),
+  name: (row[1] as string | null) ?? null,
+  disk_format: (row[2] as string | null) ?? null,
+  container_format: (row[3] as string | null) ?? null,
+  size: row[4] === null || row[4] === undefined ? null : Number(row[4]),
+  status: String(row[5]),
+  checksum: (row[6] as string | null) ?? null,
+  visibility: String(row[7]),
+  created_at: String(row[8]),
+  deleted: Boolean(Number(row[9])),
 });
 
-/** Images in Glance's own order: the sort key, then id; paged with a marker (an image id). */
-export async function* listImages(db: Database, schema: SchemaKind, options: ListOptions): AsyncGenerator<Image> {
+/** Images in Glance's own order (the sort key, then id), in batches; paged with a marker (an image id). */
+export async function* listImages(db: Database, schema: SchemaKind, options: ListOptions): AsyncGenerator<Image[]> {
   if (!SORT_KEYS.includes(options.sortKey)) throw usageError("bad-sort", `cannot sort by ${options.sortKey}`, { hint: `use one of: ${SORT_KEYS.join(", ")}` });
   const where: string[] = [];
   const params: unknown[] = [];
@@ -111,5 +112,5 @@ export async function* listImages(db: Database, schema: SchemaKind, options: Lis
     sql += " LIMIT ?";
     params.push(options.limit);
   }
-  for await (const row of db.stream(sql, params)) yield toImage(row);
+  for await (const rows of db.stream(sql, params)) yield rows.map(toImage);
 }

@@ -39,49 +39,30 @@ export const csvField = (value: unknown): string => {
   return /[",\r\n]|^\s|\s$/u.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-/** Batches small writes; waits whenever the sink asks. */
-const batched = (sink: Sink) => {
-  let buffer = "";
-  return {
-    push: async (text: string) => {
-      buffer += text;
-      if (buffer.length >= 64 * 1024) {
-        const ok = sink.write(buffer);
-        buffer = "";
-        if (!ok) await sink.drain();
-      }
-    },
-    flush: async () => {
-      if (buffer !== "" && !sink.write(buffer)) await sink.drain();
-      buffer = "";
-    },
-  };
+const row = (format: IndexFormat, image: Image, first: boolean): string => {
+  if (format === "table") return tableLine(COLUMNS.map((c) => c.value(image)));
+  if (format === "csv") return `${CSV_FIELDS.map((f) => csvField(image[f])).join(",")}\r\n`;
+  return `${first ? "\n" : ",\n"}  ${JSON.stringify(image)}`;
 };
 
-export const writeIndex = async (images: AsyncIterable<Image>, format: IndexFormat, sink: Sink): Promise<number> => {
-  const out = batched(sink);
+const header = (format: IndexFormat): string => {
+  if (format === "table") return tableLine(COLUMNS.map((c) => c.header)) + tableLine(COLUMNS.map((c) => "-".repeat(c.width)));
+  if (format === "csv") return `${CSV_FIELDS.join(",")}\r\n`;
+  return "[";
+};
+
+/** One write per batch of rows; waits whenever the sink asks. */
+export const writeIndex = async (batches: AsyncIterable<Image[]>, format: IndexFormat, sink: Sink): Promise<number> => {
   let count = 0;
-  if (format === "table") {
-    await out.push(tableLine(COLUMNS.map((c) => c.header)));
-    await out.push(tableLine(COLUMNS.map((c) => "-".repeat(c.width))));
-    for await (const image of images) {
-      await out.push(tableLine(COLUMNS.map((c) => c.value(image))));
-      count++;
-    }
-  } else if (format === "csv") {
-    await out.push(`${CSV_FIELDS.join(",")}\r\n`);
-    for await (const image of images) {
-      await out.push(`${CSV_FIELDS.map((f) => csvField(image[f])).join(",")}\r\n`);
-      count++;
-    }
-  } else {
-    await out.push("[");
-    for await (const image of images) {
-      await out.push(`${count === 0 ? "\n" : ",\n"}  ${JSON.stringify(image)}`);
-      count++;
-    }
-    await out.push(count === 0 ? "]\n" : "\n]\n");
+  const write = async (text: string): Promise<void> => {
+    if (!sink.write(text)) await sink.drain();
+  };
+  await write(header(format));
+  for await (const batch of batches) {
+    let chunk = "";
+    for (const image of batch) chunk += row(format, image, count++ === 0);
+    if (chunk !== "") await write(chunk);
   }
-  await out.flush();
+  if (format === "json") await write(count === 0 ? "]\n" : "\n]\n");
   return count;
 };

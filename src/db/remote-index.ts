@@ -50,7 +50,7 @@ const toImage = (image: ApiImage): Image => ({
   deleted: image.deleted ?? false,
 });
 
-export async function* listRemoteImages(target: RemoteTarget, options: ListOptions): AsyncGenerator<Image> {
+export async function* listRemoteImages(target: RemoteTarget, options: ListOptions): AsyncGenerator<Image[]> {
   const host = target.host.includes(":") ? `[${target.host}]` : target.host;
   const base = `http://${host}:${target.port}`;
   const pageSize = Math.min(options.limit ?? 1000, 1000);
@@ -64,10 +64,9 @@ export async function* listRemoteImages(target: RemoteTarget, options: ListOptio
   if (options.status !== undefined) url.searchParams.set("status", options.status);
   while (url !== undefined && remaining > 0) {
     const page = (await fetchJson(url, target.token)) as { images: ApiImage[]; next?: string };
-    for (const image of page.images.slice(0, remaining === Infinity ? undefined : remaining)) {
-      yield toImage(image);
-      remaining--;
-    }
+    const images = page.images.slice(0, remaining === Infinity ? undefined : remaining).map(toImage);
+    remaining -= images.length;
+    yield images;
     if (target.apiVersion === 2) url = page.next === undefined ? undefined : new URL(page.next, base);
     else if (page.images.length < pageSize) url = undefined;
     else {

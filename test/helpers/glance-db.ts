@@ -71,7 +71,7 @@ const literal = (value: unknown): string =>
   value === null || value === undefined ? "NULL" : typeof value === "number" ? String(value) : `'${String(value).replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 
 export const mariaGlanceDb = (server: MariaDb, schema: "current" | "2011", database: string, images: readonly TestImage[]): string => {
-  server.sql(`CREATE DATABASE ${database}`);
+  server.sql(`CREATE DATABASE ${database} CHARACTER SET utf8mb4`);
   if (schema === "current") glanceDbSync(`mysql+pymysql://${server.adminUser}:${server.adminPassword}@127.0.0.1:${server.port}/${database}`);
   else server.sql(diabloSchema(), database);
   const inserts = images.map((image) => {

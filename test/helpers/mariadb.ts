@@ -51,7 +51,7 @@ export const startMariaDb = async (): Promise<MariaDb> => {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const sql = (statements: string, database?: string): string => {
-    const result = spawnSync("mariadb", ["--no-defaults", `--socket=${socket}`, "-u", "root", "-N", "-B", ...(database === undefined ? [] : [database])], {
+    const result = spawnSync("mariadb", ["--no-defaults", `--socket=${socket}`, "--default-character-set=utf8mb4", "-u", "root", "-N", "-B", ...(database === undefined ? [] : [database])], {
       input: statements,
       encoding: "utf8",
     });
