@@ -14,6 +14,8 @@ export const ExitCode = {
   invalid: 3,
   /** `diff`: changes are pending (the root has drifted from the plan). */
   changesPending: 4,
+  /** `verify`: at least one check failed. */
+  checksFailed: 5,
   /** An unexpected internal error: a bug in glance-barclamp. */
   bug: 70,
 } as const;

@@ -319,7 +319,11 @@ const dbSync: Executor<"db-sync"> = async (resource, context) => {
   if (context.forceDbSync === true) reasons.push("asked for");
   if (reasons.length === 0) return { ...base, action: "unchanged", details: [] };
   const database = context.plan.resources.find((r): r is MysqlResource => r.kind === "database" && r.engine === "mysql");
-  const sync = () => context.host.run(resource.command, 300_000);
+  // As root, run as the glance user (like `su glance -c glance-manage`), so that the log file and
+  // anything else it creates stay writable by the services.
+  const asUser = context.ownership.enforced && context.ownership.hasUser(resource.user);
+  const argv = asUser ? ["setpriv", `--reuid=${resource.user}`, `--regid=${resource.user}`, "--init-groups", ...resource.command] : resource.command;
+  const sync = () => context.host.run(argv, 300_000);
   return {
     ...base,
     action: "run",

@@ -8,6 +8,8 @@ export interface Ownership {
   /** Whether owners are applied and compared (only as root). */
   enforced: boolean;
   ids: (user: string, group: string) => { uid: number; gid: number };
+  /** Whether this user exists on the machine. */
+  hasUser: (user: string) => boolean;
   warnings: string[];
 }
 
@@ -38,6 +40,7 @@ export const loadOwnership = async (euid: number): Promise<Ownership> => {
   return {
     enforced: euid === 0,
     ids: (user, group) => ({ uid: users.get(user) ?? 0, gid: groups.get(group) ?? 0 }),
+    hasUser: (user) => users.has(user),
     warnings,
   };
 };

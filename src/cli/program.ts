@@ -119,6 +119,16 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--json", "print the result as JSON")
     .action(run(async (options: { root: string; json?: boolean }) => (await import("./rollback-command.js")).runRollback(options)));
 
+  planOptions(program.command("verify").description("check a deployed node: files, units, cron, services, API, registry, database").argument("<proposal>", "proposal file"))
+    .option("-r, --root <dir>", "root the proposal was applied to", "/")
+    .option("--timeout <seconds>", "how long each HTTP check waits", "5")
+    .option("--json", "print the checks as JSON")
+    .action(
+      run(async (file: string, options: { root: string; json?: boolean; timeout?: string; inventory?: string; node?: string }) =>
+        (await import("./verify-command.js")).runVerify(file, options),
+      ),
+    );
+
   const db = program.command("db").description("the Glance database: provisioning, schema sync, status");
   applyOptions(db.command("provision").description("create the database, user and grants (MySQL) or the SQLite file, as apply does").argument("<proposal>", "proposal file"))
     .option("--dry-run", "report what would change and change nothing")

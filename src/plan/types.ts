@@ -84,6 +84,8 @@ export interface DbSyncResource extends Base {
   kind: "db-sync";
   /** The argv of the real glance-manage. */
   command: string[];
+  /** Runs as this user (when applying as root and it exists): files it creates stay Glance's. */
+  user: string;
   /** The config file it reads: a change there re-runs it. */
   configFile: string;
   /** Only one node of a multi-node deployment migrates the shared database. */
@@ -146,6 +148,7 @@ export interface Plan {
   release: Release;
   node: string;
   bindAddresses: { api: string; registry: string | undefined };
+  ports: { api: number; registry: number | undefined };
   database: "sqlite" | "mysql";
   keystone: string | undefined;
   periodicMode: "cron" | "systemd-timer" | "none";

@@ -29,7 +29,7 @@ const servicesOnly = (plan: Plan): Plan => ({ ...plan, resources: plan.resources
 const context = async (plan: Plan, host: Host, pending: string[]): Promise<ConvergeContext> => ({
   root: await openRoot("/"),
   plan,
-  ownership: { enforced: false, ids: () => ({ uid: 0, gid: 0 }), warnings: [] },
+  ownership: { enforced: false, ids: () => ({ uid: 0, gid: 0 }), hasUser: () => false, warnings: [] },
   secrets: new Map(),
   secretForms: ["hunter22"],
   state: { dir: "/nonexistent", lock: "", secrets: "", backups: "/nonexistent/backups", dbSync: "" },
