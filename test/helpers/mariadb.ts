@@ -43,9 +43,12 @@ export const startMariaDb = async (): Promise<MariaDb> => {
   chmodSync(dir, 0o755);
   const data = join(dir, "data");
   const run = join(dir, "run");
+  const tmp = join(dir, "tmp");
   mkdirSync(run);
-  spawnSync("chown", ["mysql:mysql", run]);
-  const install = spawnSync("mariadb-install-db", ["--no-defaults", `--datadir=${data}`, "--user=mysql", "--auth-root-authentication-method=socket", "--skip-test-db"], { encoding: "utf8" });
+  mkdirSync(tmp);
+  // Its own tmpdir: servers started by test files running in parallel must not share /tmp's names.
+  spawnSync("chown", ["mysql:mysql", run, tmp]);
+  const install = spawnSync("mariadb-install-db", ["--no-defaults", `--datadir=${data}`, `--tmpdir=${tmp}`, "--user=mysql", "--auth-root-authentication-method=socket", "--skip-test-db"], { encoding: "utf8" });
   if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`);
   const socket = join(run, "mysqld.sock");
   const port = await freePort();
@@ -59,7 +62,7 @@ export const startMariaDb = async (): Promise<MariaDb> => {
     return result.stdout;
   };
   const start = async (): Promise<void> => {
-    child = spawn("mariadbd", ["--no-defaults", "--user=mysql", `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1", "--skip-name-resolve"], {
+    child = spawn("mariadbd", ["--no-defaults", "--user=mysql", `--datadir=${data}`, `--tmpdir=${tmp}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1", "--skip-name-resolve"], {
       stdio: "ignore",
     });
     for (let i = 0; i < 100; i++) {

@@ -3,7 +3,7 @@
  * changes nothing), grants checked with SHOW GRANTS, a wrong admin password, a server that is
  * down, a generated password that is kept, extra privileges revoked, the db sync lock.
  */
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withMysqlLock } from "../../src/db/mysql-provision.js";
@@ -145,5 +145,66 @@ describe("MySQL provisioning", () => {
     expect(inner).toBeInstanceOf(BarclampError);
     expect((inner as BarclampError).code).toBe("db-sync-locked");
     expect(await withMysqlLock(target, "glance-barclamp-db-sync", 1, async () => "ran")).toBe("ran");
+  });
+});
+
+describe("secrets", () => {
+  const SECRETS = {
+    swift: "sw1ft-K3y$%'\"end",
+    db: "db-Pa55w0rd/@:x",
+    admin: "admin-pw-7Q",
+    keystone: "k3ystone-service-pw",
+  };
+  const inventoryFile = () =>
+    writeJson(join(work, "secret-inventory.json"), {
+      mysql: { db: { host: "127.0.0.1", port: server.port, admin_user: server.adminUser, admin_password: server.adminPassword } },
+      keystone: { ks: { host: "127.0.0.1", service_password: { env: "GB_TEST_KEYSTONE" } } },
+    });
+  const proposal = (swift: string) =>
+    writeJson(
+      join(work, `secret-${swift.length}.json`),
+      proposalWith({ release: "zed", database: "mysql", mysql_database: "glancesecret", mysql_user: "glancesecret", use_keystone: true, default_store: "swift", swift_store_key: swift, mysql_password: { file: join(work, "db-password") } }),
+    );
+  writeFileSync(join(work, "db-password"), `${SECRETS.db}\n`);
+  const env = { ...process.env, GB_TEST_KEYSTONE: SECRETS.keystone };
+  const forms = (value: string): string[] => [value, encodeURIComponent(value), value.replaceAll("$", "$$"), value.replaceAll("%", "%%")];
+
+  it("never appear in stdout, stderr, logs, plans or diffs, and their files are 0640", () => {
+    const root = newRoot();
+    const logFile = join(work, "apply.log");
+    const outputs: string[] = [];
+    const run = (args: string[]) => {
+      const result = runCli(args, { env });
+      outputs.push(result.stdout, result.stderr);
+      return result;
+    };
+    const common = ["-i", inventoryFile(), "--node", "n1"];
+    const first = proposal(SECRETS.swift);
+    expect(run(["plan", first, ...common, "--json"]).code).toBe(0);
+    expect(run(["diff", first, ...common, "--root", root]).code).toBe(4);
+    expect(run(["apply", first, ...common, "--root", root, "--log-file", logFile, "--json"]).code).toBe(0);
+    expect(run(["apply", first, ...common, "--root", root, "--dry-run"]).code).toBe(0);
+    // A changed secret: the diff must hide the old value as well as the new one.
+    const second = proposal(`${SECRETS.swift}-rotated`);
+    const rotated = run(["diff", second, ...common, "--root", root]);
+    expect(rotated.code).toBe(4);
+    expect(rotated.stdout).toContain("-key = ********\n+key = ********   [secret changed]\n");
+    expect(run(["apply", second, ...common, "--root", root, "--log-file", logFile]).code).toBe(0);
+    outputs.push(readFileSync(logFile, "utf8"));
+    const everything = outputs.join("\n");
+    for (const secret of Object.values(SECRETS)) for (const form of forms(secret)) expect(everything.includes(form), `${form} leaked`).toBe(false);
+    // The files do hold them, readable by root and glance only.
+    const swiftConf = join(root, "etc/glance/glance-swift.conf");
+    expect(readFileSync(swiftConf, "utf8")).toContain(`key = ${SECRETS.swift.replaceAll("%", "%%")}-rotated\n`);
+    expect(readFileSync(join(root, "etc/glance/glance-api.conf"), "utf8")).toContain(`connection = mysql+pymysql://glancesecret:${encodeURIComponent(SECRETS.db)}@127.0.0.1:${server.port}/glancesecret`);
+    for (const path of [swiftConf, join(root, "etc/glance/glance-api.conf"), join(root, "etc/glance/glance-scrubber.conf")]) expect(statSync(path).mode & 0o777).toBe(0o640);
+  });
+
+  it("stops before any change when a secret cannot be resolved", () => {
+    const root = newRoot();
+    const result = runCli(["apply", proposal(SECRETS.swift), "-i", inventoryFile(), "--node", "n1", "--root", root]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error[secret-unset]: the password of the Glance Keystone user comes from the environment variable GB_TEST_KEYSTONE, which is not set");
+    expect(readdirSync(root)).toEqual([]);
   });
 });
