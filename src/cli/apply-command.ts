@@ -40,13 +40,13 @@ export const formatReport = (report: ApplyReport): string => {
   return lines.join("\n");
 };
 
-export const prepare = (
+export const prepare = async (
   file: string,
   options: ApplyOptions,
   dryRun: boolean,
   scope: { kinds?: ReadonlyArray<Resource["kind"]>; forceDbSync?: boolean } = {},
 ) => {
-  const planned = planProposal(file, options);
+  const planned = await planProposal(file, options);
   const plan =
     scope.kinds === undefined ? planned.plan : { ...planned.plan, resources: planned.plan.resources.filter((r) => scope.kinds?.includes(r.kind)) };
   const log = createLogger({ verbose: options.verbose, logFile: options.logFile });

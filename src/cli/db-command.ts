@@ -10,7 +10,7 @@ import { connectionOfProposal } from "./proposal-connection.js";
 /** Only the database (and the directory its SQLite file lives in), like apply would. */
 export const runDbProvision = async (file: string, options: ApplyOptions & { printSql?: boolean }): Promise<number> => {
   if (options.printSql === true) {
-    const { plan } = planProposal(file, options);
+    const { plan } = await planProposal(file, options);
     const database = plan.resources.find((r) => r.kind === "database");
     if (database?.kind !== "database" || database.engine === "sqlite") {
       process.stdout.write(`-- SQLite: no statements; the file ${database?.kind === "database" && database.engine === "sqlite" ? database.path : ""} is created empty, glance:glance 0640\n`);

@@ -50,7 +50,7 @@ export const formatPlan = (plan: Plan): string => {
 };
 
 export const runPlan = async (file: string, options: PlanOptions & { json?: boolean }): Promise<number> => {
-  const { plan, warnings } = planProposal(file, options);
+  const { plan, warnings } = await planProposal(file, options);
   if (warnings.length > 0) process.stderr.write(`${formatIssues(warnings)}\n`);
   process.stdout.write(options.json === true ? `${JSON.stringify(publicPlan(plan), null, 2)}\n` : `${formatPlan(plan)}\n`);
   return ExitCode.ok;

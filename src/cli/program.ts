@@ -129,6 +129,16 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       ),
     );
 
+  planOptions(program.command("schedule").description("run the node's periodic jobs in the foreground on their schedules (periodic_jobs: none)").argument("<proposal>", "proposal file"))
+    .option("--once <job>", "run one job (scrubber, reaper, pruner, prefetcher) now and exit with its result")
+    .option("--grace <seconds>", "on SIGTERM/SIGINT, how long running jobs may take to finish", "30")
+    .option("--log-file <file>", "write the structured log there instead of stderr")
+    .action(
+      run(async (file: string, options: { inventory?: string; node?: string; once?: string; grace: string; logFile?: string }) =>
+        (await import("./schedule-command.js")).runSchedule(file, options),
+      ),
+    );
+
   const db = program.command("db").description("the Glance database: provisioning, schema sync, status");
   applyOptions(db.command("provision").description("create the database, user and grants (MySQL) or the SQLite file, as apply does").argument("<proposal>", "proposal file"))
     .option("--dry-run", "report what would change and change nothing")

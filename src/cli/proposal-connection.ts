@@ -8,7 +8,7 @@ import { SECRET } from "../releases/common.js";
 import { planProposal, type PlanOptions } from "./plan-inputs.js";
 
 export const connectionOfProposal = async (file: string, options: PlanOptions & { root: string }): Promise<ConnectionInfo> => {
-  const planned = planProposal(file, options);
+  const planned = await planProposal(file, options);
   const database = planned.plan.resources.find((r) => r.kind === "database");
   if (database?.kind !== "database") throw new Error("a plan always has a database");
   const root = await openRoot(options.root);

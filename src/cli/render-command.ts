@@ -12,7 +12,7 @@ import { planProposal, type PlanOptions } from "./plan-inputs.js";
 export const runRender = async (file: string, options: PlanOptions & { out: string }): Promise<number> => {
   const out = resolve(options.out);
   if (out === "/") throw usageError("render-into-root", "render writes files for review, not into /", { hint: "use apply to deploy" });
-  const { plan, warnings } = planProposal(file, options);
+  const { plan, warnings } = await planProposal(file, options);
   if (warnings.length > 0) process.stderr.write(`${formatIssues(warnings)}\n`);
   let count = 0;
   for (const resource of plan.resources) {

@@ -7,7 +7,7 @@ import { planProposal, type PlanOptions } from "./plan-inputs.js";
 import { connectionOfProposal } from "./proposal-connection.js";
 
 export const runVerify = async (file: string, options: PlanOptions & { root: string; json?: boolean; timeout?: string }): Promise<number> => {
-  const planned = planProposal(file, options);
+  const planned = await planProposal(file, options);
   if (planned.warnings.length > 0) process.stderr.write(`${formatIssues(planned.warnings)}\n`);
   const results = await verify({
     plan: planned.plan,

@@ -7,7 +7,7 @@ import { invalidError } from "../errors.js";
 import type { Inventory } from "../proposal/inventory.js";
 import type { Resolution } from "../proposal/resolve.js";
 import { glanceServers } from "../proposal/rules.js";
-import { PERIODIC_JOBS, type Proposal, type ServiceName } from "../proposal/schema.js";
+import { PERIODIC_JOBS, type PeriodicJobName, type Proposal, type ServiceName } from "../proposal/schema.js";
 import { renderTemplate } from "../render/engine.js";
 import { SECRET } from "../releases/common.js";
 import { releaseModule } from "../releases/index.js";
@@ -34,6 +34,8 @@ export interface PlanRequest {
   inventory: Inventory | undefined;
   /** The node to plan for: --node, or the local host name. */
   node: string;
+  /** Cron entries a distribution package already ships for some jobs (observed by the caller). */
+  packagedCron?: Partial<Record<PeriodicJobName, string>>;
 }
 
 export const SYSTEMD_DIR = "/etc/systemd/system";
@@ -72,8 +74,9 @@ const requireInventory = (resolution: Resolution): void => {
     });
 };
 
-const headerFor = (proposal: Proposal): string =>
-  `# Managed by glance-barclamp from proposal ${proposal.id}: local changes are overwritten.`;
+export const MANAGED_MARKER = "Managed by glance-barclamp";
+
+const headerFor = (proposal: Proposal): string => `# ${MANAGED_MARKER} from proposal ${proposal.id}: local changes are overwritten.`;
 
 const fileResource = (
   role: FileRole,
@@ -175,6 +178,9 @@ const periodicAssignments = (request: PlanRequest, module: ReleaseModule, config
   const scrubberNode = g.scrubber.node ?? servers[0] ?? node;
   return PERIODIC_JOBS.map((job) => {
     const command = [module.jobBinaries[job], "--config-file", configOf(job)];
+    const packaged = request.packagedCron?.[job];
+    if (packaged !== undefined)
+      return { job, node, runsHere: false, schedule: g[job].schedule, command, reason: `the package's cron entry ${packaged} already runs it` };
     if (job === "scrubber")
       return {
         job,
