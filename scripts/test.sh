@@ -28,4 +28,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+npm run typecheck
+npm run lint
 npx vitest run
