@@ -2,12 +2,13 @@
 // start-up reads a few files instead of hundreds of small modules. The database drivers stay
 // external (better-sqlite3 is a native addon; both load only when a database is opened).
 import { build } from "esbuild";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(`${root}dist/bin`, { recursive: true, force: true });
-await build({
+const result = await build({
+  metafile: true,
   absWorkingDir: root,
   entryPoints: { "glance-barclamp": "src/cli/main.ts" },
   outdir: "dist/bin",
@@ -28,3 +29,5 @@ await build({
   logLevel: "warning",
 });
 chmodSync(`${root}dist/bin/glance-barclamp.mjs`, 0o755);
+// What each chunk imports: a test checks that commands load only what they need.
+writeFileSync(`${root}dist/bin/meta.json`, JSON.stringify(result.metafile));

@@ -5,7 +5,6 @@ import { openDatabase } from "../db/database.js";
 import { countImages, detectSchema } from "../db/images.js";
 import { formatReport, prepare, type ApplyOptions } from "./apply-command.js";
 import { planProposal, type PlanOptions } from "./plan-inputs.js";
-import { connectionOfProposal } from "./proposal-connection.js";
 
 /** Only the database (and the directory its SQLite file lives in), like apply would. */
 export const runDbProvision = async (file: string, options: ApplyOptions & { printSql?: boolean }): Promise<number> => {
@@ -42,7 +41,7 @@ export const runDbSync = async (file: string, options: ApplyOptions): Promise<nu
 export const runDbStatus = async (file: string | undefined, options: PlanOptions & { root: string; connection?: string; json?: boolean }): Promise<number> => {
   let info: ConnectionInfo;
   if (options.connection !== undefined) info = parseConnection(options.connection);
-  else if (file !== undefined) info = await connectionOfProposal(file, options);
+  else if (file !== undefined) info = await (await import("./proposal-connection.js")).connectionOfProposal(file, options);
   else throw failureError("no-database", "db status needs a proposal or --connection URL");
   const db = await openDatabase(info);
   try {

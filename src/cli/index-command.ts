@@ -4,7 +4,6 @@ import { openDatabase } from "../db/database.js";
 import { writeIndex, type IndexFormat, type Sink } from "../db/index-format.js";
 import { detectSchema, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../db/images.js";
 import { listRemoteImages } from "../db/remote-index.js";
-import { connectionOfProposal } from "./proposal-connection.js";
 
 export interface IndexOptions {
   root: string;
@@ -51,7 +50,8 @@ export const runIndex = async (proposal: string | undefined, options: IndexOptio
   }
   let info: ConnectionInfo;
   if (options.connection !== undefined) info = parseConnection(options.connection);
-  else if (proposal !== undefined) info = await connectionOfProposal(proposal, options);
+  // Only a proposal needs validation (zod) and a plan: --connection and -H never load them.
+  else if (proposal !== undefined) info = await (await import("./proposal-connection.js")).connectionOfProposal(proposal, options);
   else throw usageError("no-database", "index needs a proposal, --connection URL, or -H HOST for the API");
   const db = await openDatabase(info);
   try {

@@ -109,6 +109,16 @@ describe.each(["sqlite current", "sqlite 2011", "mariadb current", "mariadb 2011
   });
 });
 
+describe("db status", () => {
+  it("reports each schema's migration version and the number of images", () => {
+    const current = runCli(["db", "status", "--connection", fixtures["sqlite current"]?.connection ?? "", "--json"]);
+    expect(JSON.parse(current.stdout)).toMatchObject({ schema: "current", migrations: "alembic", images: { total: 12, active: 10 } });
+    const old = runCli(["db", "status", "--connection", fixtures["mariadb 2011"]?.connection ?? "", "--json"]);
+    expect(JSON.parse(old.stdout)).toMatchObject({ schema: "2011", migrations: "sqlalchemy-migrate", version: "9", images: { total: 12, active: 10 } });
+    expect(old.stdout).not.toContain(server.adminPassword);
+  });
+});
+
 describe("index on empty databases", () => {
   it("prints only the header, an empty JSON array, or a CSV header", () => {
     for (const connection of emptyConnections) {

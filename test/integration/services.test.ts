@@ -40,6 +40,29 @@ const context = async (plan: Plan, host: Host, pending: string[]): Promise<Conve
   daemonReloaded: false,
 });
 
+describe("schema sync on the live system", () => {
+  it("says plainly that Glance is not installed, and invents no schema", async () => {
+    const plan = planOf(proposalWith({ release: "zed" }));
+    const syncOnly = { ...plan, resources: plan.resources.filter((r) => r.kind === "db-sync") };
+    const calls: string[][] = [];
+    const host = { ...scriptedHost({ enabled: true, active: true }, calls), exists: async () => false };
+    const result = await converge(await context(syncOnly, host, ["file:/etc/glance/glance-api.conf"]), false);
+    expect(result.changes[0]).toMatchObject({ kind: "db-sync", action: "skipped", details: ["Glance is not installed: no schema was created"] });
+    expect(calls).toEqual([]);
+  });
+
+  it("runs glance-manage as the glance user when applying as root", async () => {
+    const plan = planOf(proposalWith({ release: "zed" }));
+    const syncOnly = { ...plan, resources: plan.resources.filter((r) => r.kind === "db-sync") };
+    const calls: string[][] = [];
+    const ctx = await context(syncOnly, scriptedHost({ enabled: true, active: true }, calls), ["file:/etc/glance/glance-api.conf"]);
+    ctx.ownership = { ...ctx.ownership, enforced: true, hasUser: (user) => user === "glance" };
+    ctx.state = { ...ctx.state, dbSync: `${process.env.TMPDIR ?? "/tmp"}/gb-db-sync-${process.pid}.json` };
+    await converge(ctx, false);
+    expect(calls).toEqual([["setpriv", "--reuid=glance", "--regid=glance", "--init-groups", "/usr/bin/glance-manage", "--config-file", "/etc/glance/glance-api.conf", "db_sync"]]);
+  });
+});
+
 describe("services on the live system", () => {
   const plan = servicesOnly(planOf(proposalWith({ release: "zed" })));
 
