@@ -1,9 +1,10 @@
 import { ExitCode, failureError } from "../errors.js";
 import { isPending } from "../apply/converge.js";
-import { parseConnection, describeConnection, type ConnectionInfo } from "../db/connection.js";
+import { describeConnection } from "../db/connection.js";
 import { openDatabase } from "../db/database.js";
 import { countImages, detectSchema } from "../db/images.js";
 import { formatReport, prepare, type ApplyOptions } from "./apply-command.js";
+import { databaseTarget } from "./database-target.js";
 import { planProposal, type PlanOptions } from "./plan-inputs.js";
 
 /** Only the database (and the directory its SQLite file lives in), like apply would. */
@@ -39,10 +40,7 @@ export const runDbSync = async (file: string, options: ApplyOptions): Promise<nu
 };
 
 export const runDbStatus = async (file: string | undefined, options: PlanOptions & { root: string; connection?: string; json?: boolean }): Promise<number> => {
-  let info: ConnectionInfo;
-  if (options.connection !== undefined) info = parseConnection(options.connection);
-  else if (file !== undefined) info = await (await import("./proposal-connection.js")).connectionOfProposal(file, options);
-  else throw failureError("no-database", "db status needs a proposal or --connection URL");
+  const info = await databaseTarget(file, options, "db status");
   const db = await openDatabase(info);
   try {
     const schema = await detectSchema(db);

@@ -1,9 +1,9 @@
 import { ExitCode, usageError } from "../errors.js";
-import { parseConnection, type ConnectionInfo } from "../db/connection.js";
 import { openDatabase } from "../db/database.js";
 import { writeIndex, type IndexFormat, type Sink } from "../db/index-format.js";
 import { detectSchema, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../db/images.js";
 import { listRemoteImages } from "../db/remote-index.js";
+import { databaseTarget } from "./database-target.js";
 
 export interface IndexOptions {
   root: string;
@@ -48,12 +48,7 @@ export const runIndex = async (proposal: string | undefined, options: IndexOptio
     await writeIndex(images, options.format, stdoutSink);
     return ExitCode.ok;
   }
-  let info: ConnectionInfo;
-  if (options.connection !== undefined) info = parseConnection(options.connection);
-  // Only a proposal needs validation (zod) and a plan: --connection and -H never load them.
-  else if (proposal !== undefined) info = await (await import("./proposal-connection.js")).connectionOfProposal(proposal, options);
-  else throw usageError("no-database", "index needs a proposal, --connection URL, or -H HOST for the API");
-  const db = await openDatabase(info);
+  const db = await openDatabase(await databaseTarget(proposal, options, "index (without -H HOST)"));
   try {
     const schema = await detectSchema(db);
     await writeIndex(listImages(db, schema.kind, list), options.format, stdoutSink);
