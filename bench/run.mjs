@@ -73,6 +73,24 @@ add(
   floor,
   "≤ 2.5 × floor",
 );
+// The same glance-api.conf rendered by an Ansible template play, when Ansible is installed
+// (Debian: ansible-core): the peer the brief compares apply with.
+if (spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0) {
+  const play = join(work, "ansible");
+  spawnSync("mkdir", ["-p", play]);
+  const rendered = spawnSync(process.execPath, [cli, "render", "proposals/zed-sqlite.json", "--node", "n1", "--out", join(play, "out")], { cwd: repo, encoding: "utf8" });
+  if (rendered.status !== 0) throw new Error(rendered.stderr);
+  writeFileSync(join(play, "glance-api.conf.j2"), readFileSync(join(play, "out/etc/glance/glance-api.conf"), "utf8").replace("bind_port = 9292", "bind_port = {{ port }}"));
+  writeFileSync(
+    join(play, "play.yml"),
+    `- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n    - template:\n        src: ${play}/glance-api.conf.j2\n        dest: ${play}/glance-api.conf\n        mode: "0640"\n      vars:\n        port: 9292\n`,
+  );
+  const ansible = measure(["ansible-playbook", "-i", "localhost,", join(play, "play.yml")], { env: { ...process.env, ANSIBLE_NOCOLOR: "1" } });
+  add("ansible-playbook: template glance-api.conf (no facts)", ansible, floor);
+  const applyMs = rows.find((r) => r.name.startsWith("re-apply"))?.ms ?? NaN;
+  add("  re-apply as a fraction of that play", applyMs, ansible);
+}
+
 // index over 1,000,000 images in SQLite (the current schema's images table) against the sqlite3
 // tool printing the same columns in the same order; peak memory from GNU time.
 const { default: SQLite } = await import("better-sqlite3");

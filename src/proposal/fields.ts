@@ -5,7 +5,7 @@
  */
 import { posix } from "node:path";
 import cron from "node-cron";
-import { z } from "zod";
+import * as z from "zod";
 
 /** C0/C1 controls, DEL, BOM and the Unicode line separators: any of them can split an INI line. */
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/u;

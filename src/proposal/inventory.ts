@@ -2,7 +2,7 @@
  * The inventory stands in for the Crowbar server: which nodes exist and their addresses, and the
  * MySQL and Keystone instances a proposal can name.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { host, instanceName, ipAddress, nodeName, port, secretRef, text } from "./fields.js";
 
 export const InventoryNodeSchema = z

@@ -1,5 +1,5 @@
 /** JSON Schema generated from the zod schemas, for editors and other tools. */
-import { z } from "zod";
+import * as z from "zod";
 import { InventorySchema } from "./inventory.js";
 import { ProposalSchema } from "./schema.js";
 

@@ -3,7 +3,7 @@
  * object knows, and which fields are marked secret. This is what makes the schema the single
  * source of truth for hints, documentation and redaction.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { JsonPath } from "./load.js";
 
 type AnySchema = z.core.$ZodType;

@@ -4,7 +4,7 @@
  * which wins over the 2011 proposal template where they disagree. Fields new in glance-barclamp
  * are optional and default to what a 2011 proposal meant.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   absolutePath,
   cronSchedule,
