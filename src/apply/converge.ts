@@ -4,8 +4,8 @@
  * the same order. A second run finds nothing to do and touches nothing.
  */
 import { createHash } from "node:crypto";
-import { constants } from "node:fs";
-import { chmod, chown, lstat, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { constants, lstatSync, readFileSync, rmSync } from "node:fs";
+import { chmod, chown, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { failureError } from "../errors.js";
@@ -75,9 +75,11 @@ type Executor<K extends ResourceKind> = (resource: Extract<Resource, { kind: K }
 const mode = (text: string): number => Number.parseInt(text, 8);
 const octal = (value: number): string => `0${(value & 0o7777).toString(8)}`;
 
+// Inspection reads metadata and small files synchronously: a few hundred tiny calls, each of
+// which would otherwise wait for a thread-pool round trip.
 const lstatOrUndefined = async (path: string) => {
   try {
-    return await lstat(path);
+    return lstatSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
@@ -157,11 +159,11 @@ const file: Executor<"file"> = async (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
   const resolved = await context.root.resolve(resource.path);
   // A temporary file left by an apply that was killed mid-write.
-  await rm(tempPathFor(resolved), { force: true }).catch(() => undefined);
+  rmSync(tempPathFor(resolved), { force: true });
   const content = Buffer.from(fillSecrets(resource, context.secrets));
   const stat = await lstatOrUndefined(resolved);
   if (stat?.isDirectory() === true) throw notAThing(context, resource.path, "a file");
-  const current = stat?.isFile() === true ? await readFile(resolved) : undefined;
+  const current = stat?.isFile() === true ? readFileSync(resolved) : undefined;
   const wanted = mode(resource.mode);
   const ids = context.ownership.enforced ? context.ownership.ids(resource.owner, resource.group) : undefined;
   const details: string[] = [];

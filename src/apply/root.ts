@@ -4,7 +4,8 @@
  * root, and ".." never climbs above it. No proposal value and no planted symlink can make a write,
  * a removal or a chmod land outside the root.
  */
-import { lstat, readlink, realpath } from "node:fs/promises";
+import { lstatSync, readlinkSync } from "node:fs";
+import { lstat, realpath } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { failureError, usageError } from "../errors.js";
 
@@ -55,9 +56,11 @@ export const openRoot = async (rootDir: string): Promise<Root> => {
         continue;
       }
       const isLast = queue.length === 0;
+      // Synchronous on purpose: one lstat per path component, tiny calls that a thread-pool round
+      // trip each would only slow down (an apply resolves a few hundred).
       let stat;
       try {
-        stat = await lstat(next);
+        stat = lstatSync(next);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
         missing = true;
@@ -66,7 +69,7 @@ export const openRoot = async (rootDir: string): Promise<Root> => {
       }
       if (stat.isSymbolicLink() && (!isLast || options.followFinal === true)) {
         if (++hops > MAX_SYMLINK_HOPS) throw failureError("symlink-loop", `too many symbolic links under ${path} in ${real}`);
-        const target = await readlink(next);
+        const target = readlinkSync(next);
         if (target.startsWith("/")) current = real;
         queue.unshift(...target.split("/").filter((p) => p !== ""));
         continue;
