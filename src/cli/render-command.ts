@@ -1,5 +1,7 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { writeFileAtomic } from "../apply/atomic-write.js";
+import { openRoot } from "../apply/root.js";
 import { ExitCode, usageError } from "../errors.js";
 import { maskSecrets } from "../plan/secrets.js";
 import { formatIssues } from "./output.js";
@@ -7,23 +9,23 @@ import { planProposal, type PlanOptions } from "./plan-inputs.js";
 
 /**
  * Writes the plan's files under DIR for review and golden tests; secrets are masked, so nothing
- * rendered this way can leak one. `apply` is what deploys.
+ * rendered this way can leak one. `apply` is what deploys. DIR is confined like apply's root.
  */
 export const runRender = async (file: string, options: PlanOptions & { out: string }): Promise<number> => {
   const out = resolve(options.out);
   if (out === "/") throw usageError("render-into-root", "render writes files for review, not into /", { hint: "use apply to deploy" });
   const { plan, warnings } = await planProposal(file, options);
   if (warnings.length > 0) process.stderr.write(`${formatIssues(warnings)}\n`);
+  await mkdir(out, { recursive: true });
+  const root = await openRoot(out);
   let count = 0;
   for (const resource of plan.resources) {
     if (resource.kind !== "file") continue;
-    // Paths are validated absolute and normalised: joining keeps them under `out`.
-    const target = join(out, resource.path);
-    mkdirSync(join(target, ".."), { recursive: true });
-    writeFileSync(target, maskSecrets(resource.content));
-    chmodSync(target, Number.parseInt(resource.mode, 8));
+    const target = await root.resolve(resource.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFileAtomic(target, maskSecrets(resource.content), { mode: Number.parseInt(resource.mode, 8) });
     count++;
   }
-  process.stdout.write(`rendered ${count} files under ${out}\n`);
+  process.stdout.write(`rendered ${count} files under ${root.path}\n`);
   return ExitCode.ok;
 };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -46,6 +46,16 @@ describe("glance-barclamp plan", () => {
 });
 
 describe("glance-barclamp render", () => {
+  it("stays inside the output directory despite a symlink planted there", () => {
+    const out = mkdtempSync(join(tmpdir(), "gb-render-"));
+    const outside = mkdtempSync(join(tmpdir(), "gb-outside-"));
+    mkdirSync(join(out, "etc"), { recursive: true });
+    symlinkSync(outside, join(out, "etc/glance"));
+    expect(runCli(["render", "proposals/zed-sqlite.json", "--node", "n1", "--out", out]).code).toBe(0);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readFileSync(join(out, outside, "glance-api.conf"), "utf8")).toContain("[DEFAULT]");
+  });
+
   it("writes the plan's files under the output directory, deterministically", () => {
     const outputs = [1, 2].map(() => {
       const out = mkdtempSync(join(tmpdir(), "gb-render-"));
