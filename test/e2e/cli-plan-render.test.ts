@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
+import { newRoot } from "../helpers/roots.js";
 
 const THREE = ["proposals/three-node.json", "-i", "proposals/three-node.inventory.json"];
 
@@ -47,8 +47,8 @@ describe("glance-barclamp plan", () => {
 
 describe("glance-barclamp render", () => {
   it("stays inside the output directory despite a symlink planted there", () => {
-    const out = mkdtempSync(join(tmpdir(), "gb-render-"));
-    const outside = mkdtempSync(join(tmpdir(), "gb-outside-"));
+    const out = newRoot("gb-render-");
+    const outside = newRoot("gb-outside-");
     mkdirSync(join(out, "etc"), { recursive: true });
     symlinkSync(outside, join(out, "etc/glance"));
     expect(runCli(["render", "proposals/zed-sqlite.json", "--node", "n1", "--out", out]).code).toBe(0);
@@ -58,7 +58,7 @@ describe("glance-barclamp render", () => {
 
   it("writes the plan's files under the output directory, deterministically", () => {
     const outputs = [1, 2].map(() => {
-      const out = mkdtempSync(join(tmpdir(), "gb-render-"));
+      const out = newRoot("gb-render-");
       const result = runCli(["render", ...THREE, "--node", "node2", "--out", out]);
       expect(result.code).toBe(0);
       return out;

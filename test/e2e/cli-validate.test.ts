@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { REFERENCE, requireShared } from "../helpers/paths.js";
+import { newRoot } from "../helpers/roots.js";
 
 const TEMPLATE = join(REFERENCE, "crowbar-2011/bc-template-glance.json");
 
@@ -16,7 +16,7 @@ describe("glance-barclamp validate", () => {
   });
 
   it("reports every problem with file:line:column, path and hint, and exits 3", () => {
-    const dir = mkdtempSync(join(tmpdir(), "gb-validate-"));
+    const dir = newRoot("gb-validate-");
     const file = join(dir, "bad.json");
     writeFileSync(file, '{\n  "id": "bc-glance-x",\n  "attributes": {\n    "glance": {\n      "api": { "bind_prot": 1 },\n      "default_store": "nfs"\n    }\n  }\n}\n');
     const result = runCli(["validate", file]);
@@ -37,7 +37,7 @@ describe("glance-barclamp validate", () => {
   });
 
   it("validates 1,000 proposals in one call and counts them", () => {
-    const dir = mkdtempSync(join(tmpdir(), "gb-batch-"));
+    const dir = newRoot("gb-batch-");
     const files: string[] = [];
     for (let i = 0; i < 1000; i++) {
       const file = join(dir, `p${i}.json`);
@@ -54,7 +54,7 @@ describe("glance-barclamp validate", () => {
   it("validates against an inventory and rejects an invalid inventory with exit 3", () => {
     const ok = runCli(["validate", "-i", "proposals/three-node.inventory.json", "proposals/three-node.json"]);
     expect(ok.code).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), "gb-inv-"));
+    const dir = newRoot("gb-inv-");
     writeFileSync(join(dir, "inv.json"), '{"nodes": {"n1": {"admin_address": "nope"}}}');
     const bad = runCli(["validate", "-i", join(dir, "inv.json"), "proposals/three-node.json"]);
     expect(bad.code).toBe(3);

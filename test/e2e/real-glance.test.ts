@@ -10,15 +10,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { requireGlanceManage } from "../helpers/glance-db.js";
 import { startMariaDb, type MariaDb } from "../helpers/mariadb.js";
-import { writeJson } from "../helpers/roots.js";
+import { writeJson, newRoot } from "../helpers/roots.js";
 
 const LIVE_FILES = () => [
   ...readdirSync("/etc/cron.d").filter((f) => f.startsWith("glance-")).map((f) => `/etc/cron.d/${f}`),
@@ -56,7 +55,7 @@ interface Deployment {
 }
 
 const deploy = async (database: "sqlite" | "mysql"): Promise<Deployment> => {
-  const dir = mkdtempSync(join(tmpdir(), `gb-e2e-${database}-`));
+  const dir = newRoot(`gb-e2e-${database}-`);
   // The glance user must reach everything below it.
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -140,6 +139,7 @@ describe.each(["sqlite", "mysql"] as const)("the real Glance 25 with %s", (datab
   afterAll(async () => {
     if (api?.exitCode === null) await stopApi(api);
     cleanLive();
+    rmSync(d.dir, { recursive: true, force: true });
   });
 
   it("deploys, serves, lists, deletes, runs the periodic tools, verifies, and stops cleanly", async () => {

@@ -4,12 +4,12 @@
  * result (../shared/reference/glance-options/schema-diablo.sql).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { MariaDb } from "./mariadb.js";
 import { REFERENCE, requireShared } from "./paths.js";
+import { newRoot } from "./roots.js";
 
 export interface TestImage {
   id: string;
@@ -31,7 +31,7 @@ export const requireGlanceManage = (): void => {
 /** Runs the real db_sync against `connection` (an oslo.db URL). */
 export const glanceDbSync = (connection: string): void => {
   requireGlanceManage();
-  const dir = mkdtempSync(join(tmpdir(), "gb-dbsync-"));
+  const dir = newRoot("gb-dbsync-");
   const config = join(dir, "glance-manage.conf");
   writeFileSync(config, `[DEFAULT]\nlog_file = ${join(dir, "manage.log")}\n[database]\nconnection = ${connection}\nmax_retries = 1\n`);
   const result = spawnSync("/usr/bin/glance-manage", ["--config-file", config, "db_sync"], { encoding: "utf8", timeout: 180_000 });
@@ -55,7 +55,7 @@ const insertSql = (schema: "current" | "2011", image: TestImage): { sql: string;
       };
 
 export const sqliteGlanceDb = (schema: "current" | "2011", images: readonly TestImage[]): string => {
-  const path = join(mkdtempSync(join(tmpdir(), "gb-glancedb-")), "glance.sqlite");
+  const path = join(newRoot("gb-glancedb-"), "glance.sqlite");
   if (schema === "current") glanceDbSync(`sqlite:///${path}`);
   const db = new Database(path);
   if (schema === "2011") db.exec(diabloSchema());

@@ -3,7 +3,14 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
-export const newRoot = (prefix = "gb-root-"): string => mkdtempSync(join(tmpdir(), prefix));
+/** Temporary directories made by this test file; test/setup.ts removes them after it. */
+export const createdRoots: string[] = [];
+
+export const newRoot = (prefix = "gb-root-"): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  createdRoots.push(dir);
+  return dir;
+};
 
 export interface Entry {
   type: "file" | "dir" | "link";

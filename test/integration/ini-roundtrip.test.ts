@@ -4,8 +4,7 @@
  * values full of %, $, quotes, # and ; that each reader would otherwise mangle.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -15,12 +14,13 @@ import { validateProposalText } from "../../src/proposal/validate.js";
 import { files, filled, planOf, planShipped } from "../helpers/plan.js";
 import { REPO } from "../helpers/paths.js";
 import { inventory, proposalWith, readProposal, SHIPPED } from "../helpers/proposals.js";
+import { newRoot } from "../helpers/roots.js";
 
 type Dump = Record<string, Record<string, Record<string, string>>>;
 
 /** Writes the plan's config files (secrets filled) and reads them back through Python. */
 const readBack = (plan: Plan, secrets: Record<string, string>): Dump => {
-  const root = mkdtempSync(join(tmpdir(), "gb-ini-"));
+  const root = newRoot("gb-ini-");
   const args: string[] = [];
   for (const file of files(plan)) {
     if (file.role !== "config" || file.dialect === "none") continue;

@@ -5,20 +5,20 @@
  * paste.deploy) on every diablo config.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cronToOnCalendar } from "../../src/plan/calendar.js";
 import { files, filled, masked, planOf, planShipped } from "../helpers/plan.js";
 import { REFERENCE, SHARED, requireShared } from "../helpers/paths.js";
 import { proposalWith, SHIPPED } from "../helpers/proposals.js";
+import { newRoot } from "../helpers/roots.js";
 
 const run = (command: string, args: string[]) => spawnSync(command, args, { encoding: "utf8" });
 
 /** A root holding the host's systemd units, stub executables for the plan's binaries, and the units to check. */
 const verifyRoot = (unitFiles: Array<{ path: string; content: string }>): string => {
-  const root = mkdtempSync(join(tmpdir(), "gb-verify-"));
+  const root = newRoot("gb-verify-");
   cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
   for (const unit of unitFiles) {
     mkdirSync(dirname(join(root, unit.path)), { recursive: true });
@@ -76,7 +76,7 @@ describe("Glance 2011.3 checker", () => {
   it.each(SHIPPED)("finds no error or warning in the diablo files of $proposal", ({ proposal, inventory }) => {
     requireShared();
     const plan = planShipped(proposal, inventory, "diablo");
-    const root = mkdtempSync(join(tmpdir(), "gb-diablo-"));
+    const root = newRoot("gb-diablo-");
     const configs = files(plan).filter((f) => f.role === "config");
     expect(configs).toHaveLength(6);
     for (const file of configs) {

@@ -2,6 +2,7 @@
  * Service actions through the real converge engine, on the live root ("/") but with a plan holding
  * only service resources, and a scripted host standing in for systemctl (no systemd runs here).
  */
+import { rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { converge, type ConvergeContext, type Host } from "../../src/apply/converge.js";
 import { openRoot } from "../../src/apply/root.js";
@@ -59,6 +60,7 @@ describe("schema sync on the live system", () => {
     ctx.ownership = { ...ctx.ownership, enforced: true, hasUser: (user) => user === "glance" };
     ctx.state = { ...ctx.state, dbSync: `${process.env.TMPDIR ?? "/tmp"}/gb-db-sync-${process.pid}.json` };
     await converge(ctx, false);
+    rmSync(ctx.state.dbSync, { force: true });
     expect(calls).toEqual([["setpriv", "--reuid=glance", "--regid=glance", "--init-groups", "/usr/bin/glance-manage", "--config-file", "/etc/glance/glance-api.conf", "db_sync"]]);
   });
 });
