@@ -187,6 +187,14 @@ const multiNodeShared: Check = ({ proposal, resolution }) => {
       message: `${servers.size} glance-server nodes cannot share an SQLite file`,
       hint: 'use MySQL: set database to "mysql" (or "auto") with a MySQL instance in the inventory',
     });
+  if (resolution.database.kind === "mysql" && proposal.attributes.glance.mysql_password === undefined)
+    findings.push({
+      path: [...G, "database"],
+      severity: "error",
+      code: "multi-node-password",
+      message: `${servers.size} glance-server nodes would each generate their own MySQL password for the shared user`,
+      hint: 'set mysql_password (inline, {"env": NAME} or {"file": PATH}) so that every node uses the same one',
+    });
   if (proposal.attributes.glance.default_store === "file")
     findings.push({
       path: [...G, "default_store"],
@@ -293,7 +301,7 @@ export const RULES: readonly Rule[] = [
   { reads: INSTANCE_FIELDS, check: resolvedInstances },
   { reads: [...INSTANCE_FIELDS, [...G, "release"]], check: keystoneCredentials },
   { reads: [ELEMENTS], check: elementsValid },
-  { reads: [ELEMENTS, ...INSTANCE_FIELDS, [...G, "default_store"]], check: multiNodeShared },
+  { reads: [ELEMENTS, ...INSTANCE_FIELDS, [...G, "default_store"], [...G, "mysql_password"]], check: multiNodeShared },
   { reads: [ELEMENTS, [...G, "scrubber", "node"]], check: scrubberNode },
   { reads: [[...G, "periodic_jobs"], ...PERIODIC_JOBS.map((job) => [...G, job, "schedule"])], check: secondsSchedules },
   { reads: [[...G, "release"], [...G, "registry"]], check: registryOnZed },
