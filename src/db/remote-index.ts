@@ -13,7 +13,8 @@ export interface RemoteTarget {
 }
 
 interface ApiImage {
-  id: string;
+  /** An integer in 2011.3's v1 API, a UUID since. */
+  id: string | number;
   name?: string | null;
   disk_format?: string | null;
   container_format?: string | null;
@@ -38,7 +39,7 @@ const fetchJson = async (url: URL, token: string | undefined): Promise<unknown> 
 };
 
 const toImage = (image: ApiImage): Image => ({
-  id: image.id,
+  id: String(image.id),
   name: image.name ?? null,
   disk_format: image.disk_format ?? null,
   container_format: image.container_format ?? null,

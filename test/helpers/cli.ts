@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import { CLI, REPO } from "./paths.js";
 
@@ -19,3 +19,14 @@ export const runCli = (args: string[], options: SpawnSyncOptions & { input?: str
   });
   return { code: result.status ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 };
+
+/** Like runCli, without blocking this process: for tests that serve something the CLI calls. */
+export const runCliAsync = (args: string[]): Promise<CliResult> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
