@@ -36,7 +36,7 @@ export const formatReport = (report: ApplyReport): string => {
       ]),
     );
   lines.push(summary(report.changes));
-  if (report.backup !== undefined) lines.push(`previous versions kept as backup ${report.backup} (glance-barclamp rollback restores them)`);
+  if (report.backup !== undefined) lines.push(`backup ${report.backup} taken: glance-barclamp rollback undoes this apply`);
   return lines.join("\n");
 };
 
