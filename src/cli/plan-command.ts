@@ -49,7 +49,7 @@ export const formatPlan = (plan: Plan): string => {
   return `${head.join("\n")}${table}`;
 };
 
-export const runPlan = async (file: string, options: PlanOptions & { json?: boolean }): Promise<number> => {
+export const runPlan = async (file: string, options: PlanOptions & { root?: string; json?: boolean }): Promise<number> => {
   const { plan, warnings } = await planProposal(file, options);
   if (warnings.length > 0) process.stderr.write(`${formatIssues(warnings)}\n`);
   process.stdout.write(options.json === true ? `${JSON.stringify(publicPlan(plan), null, 2)}\n` : `${formatPlan(plan)}\n`);

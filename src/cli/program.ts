@@ -62,9 +62,10 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       .description("list every resource the node needs (directories, files, database, services), secrets masked")
       .argument("<proposal>", "proposal file ('-' reads standard input)"),
   )
+    .option("-r, --root <dir>", "root whose distribution cron entries count (jobs they already run are not planned)", "/")
     .option("--json", "print the plan as JSON")
     .action(
-      run(async (file: string, options: { inventory?: string; node?: string; json?: boolean }) =>
+      run(async (file: string, options: { inventory?: string; node?: string; root: string; json?: boolean }) =>
         (await import("./plan-command.js")).runPlan(file, options),
       ),
     );

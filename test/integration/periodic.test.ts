@@ -145,6 +145,8 @@ describe("switching how periodic jobs run", () => {
     const result = runCli(["apply", proposal, "--root", root, "--node", "n1"]);
     expect(result.code).toBe(0);
     expect(readdirSync(join(root, "etc/cron.d")).sort()).toEqual(["glance-common", "glance-prefetcher", "glance-pruner", "glance-reaper"]);
+    const plan = runCli(["plan", proposal, "--root", root, "--node", "n1"]);
+    expect(plan.stdout).toContain("scrubber   does not run here: the package's cron entry /etc/cron.d/glance-common already runs it");
     const verify = runCli(["verify", proposal, "--root", root, "--node", "n1", "--json", "--timeout", "1"]);
     const checks = (JSON.parse(verify.stdout) as { checks: Array<{ check: string; outcome: string }> }).checks;
     expect(checks.find((c) => c.check === "files")?.outcome).toBe("pass");
