@@ -10,7 +10,8 @@ rmSync(`${root}dist/bin`, { recursive: true, force: true });
 const result = await build({
   metafile: true,
   absWorkingDir: root,
-  entryPoints: { "glance-barclamp": "src/cli/main.ts" },
+  // The read-ahead worker is an entry of its own: a Worker starts from a file.
+  entryPoints: { "glance-barclamp": "src/cli/main.ts", "read-ahead-worker": "src/db/read-ahead-worker.ts" },
   outdir: "dist/bin",
   bundle: true,
   splitting: true,

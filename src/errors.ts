@@ -18,6 +18,8 @@ export const ExitCode = {
   checksFailed: 5,
   /** An unexpected internal error: a bug in glance-barclamp. */
   bug: 70,
+  /** The reader of stdout went away (`index | head`): output stopped quietly, as SIGPIPE stops C tools. */
+  brokenPipe: 141,
 } as const;
 
 export type ExitCodeName = keyof typeof ExitCode;

@@ -1,7 +1,8 @@
 import { ExitCode, usageError } from "../errors.js";
 import { openDatabase } from "../db/database.js";
-import { writeIndex, type IndexFormat, type Sink } from "../db/index-format.js";
-import { detectSchema, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../db/images.js";
+import { formatCsvLines, formatIndex, writeChunks, type IndexFormat, type Sink } from "../db/index-format.js";
+import { checkListOptions, detectSchema, imageAt, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../db/images.js";
+import { listImageLinesAhead } from "../db/read-ahead.js";
 import { listRemoteImages } from "../db/remote-index.js";
 import { databaseTarget } from "./database-target.js";
 
@@ -45,13 +46,22 @@ export const runIndex = async (proposal: string | undefined, options: IndexOptio
       { host: options.host, port: Number(options.port ?? 9292), token: options.authToken, apiVersion: options.apiVersion === "1" ? 1 : 2 },
       list,
     );
-    await writeIndex(images, options.format, stdoutSink);
+    await writeChunks(formatIndex(images, options.format), stdoutSink);
     return ExitCode.ok;
   }
-  const db = await openDatabase(await databaseTarget(proposal, options, "index (without -H HOST)"));
+  const target = await databaseTarget(proposal, options, "index (without -H HOST)");
+  const db = await openDatabase(target);
   try {
     const schema = await detectSchema(db);
-    await writeIndex(listImages(db, schema.kind, list), options.format, stdoutSink);
+    // CSV from SQLite takes the text path (each row one string from the driver, a long listing
+    // read on a worker thread); it prints the same bytes as the general path.
+    let lines: AsyncIterable<string[]> | undefined;
+    if (options.format === "csv" && target.kind === "sqlite") {
+      await checkListOptions(db, list);
+      lines = listImageLinesAhead(db, target.path, schema.kind, list);
+    }
+    const chunks = lines === undefined ? formatIndex(await listImages(db, schema.kind, list), options.format) : formatCsvLines(lines, (rowid) => imageAt(db, schema.kind, rowid));
+    await writeChunks(chunks, stdoutSink);
   } finally {
     await db.close();
   }

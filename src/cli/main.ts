@@ -42,4 +42,10 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
 };
 
+// `glance-barclamp index | head`: the reader has all it wanted; say nothing more.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(ExitCode.brokenPipe);
+});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -81,9 +81,21 @@ const toImage = (row: unknown[]): Image => ({
   deleted: Boolean(Number(row[9])),
 });
 
-/** Images in Glance's own order (the sort key, then id), in batches; paged with a marker (an image id). */
-export async function* listImages(db: Database, schema: SchemaKind, options: ListOptions): AsyncGenerator<Image[]> {
-  if (!SORT_KEYS.includes(options.sortKey)) throw usageError("bad-sort", `cannot sort by ${options.sortKey}`, { hint: `use one of: ${SORT_KEYS.join(", ")}` });
+const listColumns = (schema: SchemaKind): string =>
+  `id, name, disk_format, container_format, size, status, checksum, ${visibilityOf(schema)} AS visibility, created_at, deleted`;
+
+// NULLs sort as the lowest value, so that paging with a marker never skips a nameless image.
+const sortExpression = (key: SortKey): string =>
+  key === "size" ? "COALESCE(size, -1)" : key === "name" || key === "disk_format" || key === "container_format" ? `COALESCE(${key}, '')` : key;
+
+/** Where a page starts: just after the row with this sort value and id. */
+interface Position {
+  k: unknown;
+  id: unknown;
+}
+
+/** WHERE, ORDER BY and LIMIT of a listing in Glance's own order (the sort key, then id). */
+const listTail = (options: ListOptions, after: Position | undefined, limit: number | undefined): { tail: string; params: unknown[] } => {
   const where: string[] = [];
   const params: unknown[] = [];
   if (!options.all) where.push("deleted = 0");
@@ -95,22 +107,98 @@ export async function* listImages(db: Database, schema: SchemaKind, options: Lis
     where.push("status = ?");
     params.push(options.status);
   }
-  // NULLs sort as the lowest value, so that paging with a marker never skips a nameless image.
-  const key = options.sortKey === "size" ? "COALESCE(size, -1)" : ["name", "disk_format", "container_format"].includes(options.sortKey) ? `COALESCE(${options.sortKey}, '')` : options.sortKey;
-  const compare = options.sortDir === "asc" ? ">" : "<";
-  if (options.marker !== undefined) {
-    const marker = await db.all(`SELECT ${key} AS k, id FROM images WHERE id = ?`, [options.marker]);
-    if (marker[0] === undefined) throw usageError("bad-marker", `no image has the id ${options.marker}`, { hint: "the marker is the id of the last image of the previous page" });
-    where.push(`(${key} ${compare} ? OR (${key} = ? AND id ${compare} ?))`);
-    params.push(marker[0].k, marker[0].k, marker[0].id);
+  const key = sortExpression(options.sortKey);
+  if (after !== undefined) {
+    // A row value rather than `k < ? OR (k = ? AND id < ?)`: SQLite seeks an index with it, and
+    // scans the whole table for the OR form (17 s instead of 1.3 s over a million rows in pages).
+    where.push(`(${key}, id) ${options.sortDir === "asc" ? ">" : "<"} (?, ?)`);
+    params.push(after.k, after.id);
   }
   const direction = options.sortDir === "asc" ? "ASC" : "DESC";
-  let sql = `SELECT id, name, disk_format, container_format, size, status, checksum, ${visibilityOf(schema)} AS visibility, created_at, deleted FROM images`;
-  if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
-  sql += ` ORDER BY ${key} ${direction}, id ${direction}`;
-  if (options.limit !== undefined) {
-    sql += " LIMIT ?";
-    params.push(options.limit);
+  let tail = " FROM images";
+  if (where.length > 0) tail += ` WHERE ${where.join(" AND ")}`;
+  tail += ` ORDER BY ${key} ${direction}, id ${direction}`;
+  if (limit !== undefined) {
+    tail += " LIMIT ?";
+    params.push(limit);
   }
-  for await (const rows of db.stream(sql, params)) yield rows.map(toImage);
-}
+  return { tail, params };
+};
+
+const positionOf = async (db: Database, options: ListOptions, where: string, value: unknown): Promise<Position | undefined> => {
+  const rows = await db.all(`SELECT ${sortExpression(options.sortKey)} AS k, id FROM images WHERE ${where}`, [value]);
+  return rows[0] === undefined ? undefined : { k: rows[0].k, id: rows[0].id };
+};
+
+/** Checked before anything is printed, so that a bad option never follows a header. */
+const startOf = async (db: Database, options: ListOptions): Promise<Position | undefined> => {
+  if (!SORT_KEYS.includes(options.sortKey)) throw usageError("bad-sort", `cannot sort by ${options.sortKey}`, { hint: `use one of: ${SORT_KEYS.join(", ")}` });
+  if (options.marker === undefined) return undefined;
+  const position = await positionOf(db, options, "id = ?", options.marker);
+  if (position === undefined) throw usageError("bad-marker", `no image has the id ${options.marker}`, { hint: "the marker is the id of the last image of the previous page" });
+  return position;
+};
+
+/** Throws what a listing with these options would throw, before anything is printed. */
+export const checkListOptions = async (db: Database, options: ListOptions): Promise<void> => {
+  await startOf(db, options);
+};
+
+/** Images in Glance's own order, in batches. */
+export const listImages = async (db: Database, schema: SchemaKind, options: ListOptions): Promise<AsyncIterable<Image[]>> => {
+  const { tail, params } = listTail(options, await startOf(db, options), options.limit);
+  const rows = db.stream(`SELECT ${listColumns(schema)}${tail}`, params);
+  return (async function* () {
+    for await (const batch of rows) yield batch.map(toImage);
+  })();
+};
+
+const PAGE = 1000;
+
+/** Whether a (full) index of images starts with the sort key, so that a page costs its own size. */
+const isIndexed = async (db: Database, key: SortKey): Promise<boolean> =>
+  sortExpression(key) === key &&
+  (await db.all("SELECT 1 FROM pragma_index_list('images') AS l, pragma_index_info(l.name) AS i WHERE l.partial = 0 AND i.seqno = 0 AND i.name = ?", [key])).length > 0;
+
+/**
+ * SQLite only (undefined elsewhere): the same listing as text, each row's rowid, a comma, then its
+ * fields as the database writes them as text (NULL as nothing, deleted as true/false), joined by
+ * commas. A field holding a comma makes the line ambiguous: imageAt reads that row again whole.
+ * Over an indexed sort key the rows come in pages, each starting after the last (measured 20%
+ * faster than stepping one statement row by row), inside one read transaction.
+ */
+export const listImageLines = async (db: Database, schema: SchemaKind, options: ListOptions): Promise<AsyncIterable<string[]> | undefined> => {
+  const text = db.text;
+  if (text === undefined) return undefined;
+  const fields = ["id", "name", "disk_format", "container_format", "size", "status", "checksum", visibilityOf(schema), "created_at", "CASE WHEN deleted THEN 'true' ELSE 'false' END"];
+  const select = `SELECT concat_ws(',', rowid, ${fields.map((f) => `IFNULL(${f}, '')`).join(", ")})`;
+  const start = await startOf(db, options);
+  if (!(await isIndexed(db, options.sortKey))) {
+    const { tail, params } = listTail(options, start, options.limit);
+    return text.stream(select + tail, params);
+  }
+  return text.snapshot(
+    (async function* () {
+      let after = start;
+      let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+      while (remaining > 0) {
+        const size = Math.min(PAGE, remaining);
+        const { tail, params } = listTail(options, after, size);
+        const rows = await text.page(select + tail, params);
+        if (rows.length > 0) yield rows;
+        const last = rows[rows.length - 1];
+        if (last === undefined || rows.length < size) return;
+        remaining -= rows.length;
+        after = await positionOf(db, options, "rowid = ?", Number(last.slice(0, last.indexOf(","))));
+      }
+    })(),
+  );
+};
+
+/** One image by SQLite rowid (see listImageLines). */
+export const imageAt = async (db: Database, schema: SchemaKind, rowid: number): Promise<Image> => {
+  const rows = await db.all(`SELECT ${listColumns(schema)} FROM images WHERE rowid = ?`, [rowid]);
+  const row = rows[0];
+  if (row === undefined) throw failureError("image-gone", `image row ${rowid} vanished while it was listed`, { hint: "run index again" });
+  return toImage(Object.values(row));
+};

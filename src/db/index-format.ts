@@ -33,36 +33,68 @@ const tableLine = (values: string[]): string =>
 
 const CSV_FIELDS = ["id", "name", "disk_format", "container_format", "size", "status", "checksum", "visibility", "created_at", "deleted"] as const;
 
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/u;
+
 /** RFC 4180: quote a field holding a comma, quote, line break or edge space; double its quotes. */
 export const csvField = (value: unknown): string => {
   const text = value === null || value === undefined ? "" : String(value);
-  return /[",\r\n]|^\s|\s$/u.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+export const csvRow = (image: Image): string => `${CSV_FIELDS.map((f) => csvField(image[f])).join(",")}\r\n`;
+
+/**
+ * Whether `line`, the CSV fields' text joined by commas, is already its CSV row: exactly one comma
+ * between each two fields and no field that csvField would quote.
+ */
+export const isPlainCsvLine = (line: string): boolean => {
+  let commas = 0;
+  for (let at = line.indexOf(","); at !== -1; at = line.indexOf(",", at + 1)) commas++;
+  return commas === CSV_FIELDS.length - 1 && !/["\r\n]|^\s|\s$|\s,|,\s/u.test(line);
 };
 
 const row = (format: IndexFormat, image: Image, first: boolean): string => {
   if (format === "table") return tableLine(COLUMNS.map((c) => c.value(image)));
-  if (format === "csv") return `${CSV_FIELDS.map((f) => csvField(image[f])).join(",")}\r\n`;
+  if (format === "csv") return csvRow(image);
   return `${first ? "\n" : ",\n"}  ${JSON.stringify(image)}`;
 };
 
-const header = (format: IndexFormat): string => {
+export const indexHeader = (format: IndexFormat): string => {
   if (format === "table") return tableLine(COLUMNS.map((c) => c.header)) + tableLine(COLUMNS.map((c) => "-".repeat(c.width)));
   if (format === "csv") return `${CSV_FIELDS.join(",")}\r\n`;
   return "[";
 };
 
-/** One write per batch of rows; waits whenever the sink asks. */
-export const writeIndex = async (batches: AsyncIterable<Image[]>, format: IndexFormat, sink: Sink): Promise<number> => {
+/** The whole listing as text, a chunk per batch of images. */
+export async function* formatIndex(batches: AsyncIterable<Image[]>, format: IndexFormat): AsyncGenerator<string> {
   let count = 0;
-  const write = async (text: string): Promise<void> => {
-    if (!sink.write(text)) await sink.drain();
-  };
-  await write(header(format));
+  yield indexHeader(format);
   for await (const batch of batches) {
     let chunk = "";
     for (const image of batch) chunk += row(format, image, count++ === 0);
-    if (chunk !== "") await write(chunk);
+    if (chunk !== "") yield chunk;
   }
-  if (format === "json") await write(count === 0 ? "]\n" : "\n]\n");
-  return count;
+  if (format === "json") yield count === 0 ? "]\n" : "\n]\n";
+}
+
+/**
+ * CSV from rowid-tagged text lines (listImageLines): a plain line is its own row; any other is
+ * read again whole (`reread`) and quoted field by field, so the output equals formatIndex's.
+ */
+export async function* formatCsvLines(lines: AsyncIterable<string[]>, reread: (rowid: number) => Promise<Image>): AsyncGenerator<string> {
+  yield indexHeader("csv");
+  for await (const batch of lines) {
+    let chunk = "";
+    for (const tagged of batch) {
+      const cut = tagged.indexOf(",");
+      const line = tagged.slice(cut + 1);
+      chunk += isPlainCsvLine(line) ? `${line}\r\n` : csvRow(await reread(Number(tagged.slice(0, cut))));
+    }
+    yield chunk;
+  }
+}
+
+/** Writes every chunk, waiting whenever the sink asks. */
+export const writeChunks = async (chunks: AsyncIterable<string>, sink: Sink): Promise<void> => {
+  for await (const chunk of chunks) if (!sink.write(chunk)) await sink.drain();
 };

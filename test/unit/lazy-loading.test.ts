@@ -53,6 +53,22 @@ describe("lazy loading", () => {
     for (const heavy of ["node_modules/zod/", "node_modules/handlebars/", "better-sqlite3", "mysql2"]) expect(has(loaded, heavy), heavy).toBe(false);
   });
 
+  it("the read-ahead worker loads the SQLite driver and neither the CLI, zod nor handlebars", () => {
+    const { outputs } = meta();
+    const entry = Object.keys(outputs).find((out) => outputs[out]?.entryPoint === "src/db/read-ahead-worker.ts");
+    expect(entry).toBeDefined();
+    const loaded = new Set<string>();
+    const visit = (out: string): void => {
+      const output = outputs[out];
+      if (output === undefined) return;
+      for (const input of Object.keys(output.inputs)) loaded.add(input);
+      for (const imported of output.imports) if (imported.kind === "import-statement") imported.external === true ? loaded.add(`external:${imported.path}`) : visit(imported.path);
+    };
+    visit(entry ?? "");
+    expect(has(loaded, "src/db/images.ts")).toBe(true);
+    for (const heavy of ["node_modules/zod/", "node_modules/handlebars/", "node_modules/commander/", "mysql2"]) expect(has(loaded, heavy), heavy).toBe(false);
+  });
+
   it("start-up loads commander and nothing else of note", () => {
     const { outputs } = meta();
     const entry = Object.values(outputs).find((o) => o.entryPoint === "src/cli/main.ts");
