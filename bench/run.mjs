@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(repo, "dist/bin/glance-barclamp.mjs");
+const cli = join(repo, "dist/bin/glance-barclamp.cjs");
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 
 const time = (argv, options = {}) => {

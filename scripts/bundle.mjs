@@ -1,34 +1,48 @@
-// Bundles the CLI into dist/bin/: one entry file plus a chunk per lazily loaded command, so that
-// start-up reads a few files instead of hundreds of small modules. The database drivers stay
-// external (better-sqlite3 is a native addon; both load only when a database is opened).
+// Bundles the CLI: dist/lib/glance-barclamp.cjs holds every module (a module behind a dynamic
+// import is still evaluated only when a command imports it), dist/bin/glance-barclamp.cjs is the
+// small executable that compiles it with a V8 code cache (see src/cli/launcher.ts), and
+// dist/lib/read-ahead-worker.cjs is index's worker thread. The database drivers stay external
+// (better-sqlite3 is a native addon; both load only when a database is opened). Then
+// scripts/code-cache.mjs makes the cache.
 import { build } from "esbuild";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-rmSync(`${root}dist/bin`, { recursive: true, force: true });
-const result = await build({
-  metafile: true,
+rmSync(`${root}dist`, { recursive: true, force: true });
+const common = {
   absWorkingDir: root,
-  // The read-ahead worker is an entry of its own: a Worker starts from a file.
-  entryPoints: { "glance-barclamp": "src/cli/main.ts", "read-ahead-worker": "src/db/read-ahead-worker.ts" },
-  outdir: "dist/bin",
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20",
   minify: true,
   sourcemap: "linked",
-  chunkNames: "chunks/[name]-[hash]",
-  outExtension: { ".js": ".mjs" },
   external: ["better-sqlite3", "mysql2", "mysql2/promise"],
   // ESM entries first: jsonc-parser's UMD build requires its parts in a way a bundler cannot follow.
   mainFields: ["module", "main"],
-  // Some bundled CommonJS packages call require(): give the ESM bundle one.
-  banner: { js: "import { createRequire as __gbCreateRequire } from 'node:module'; const require = __gbCreateRequire(import.meta.url);" },
+  // The sources are ES modules: import.meta.url becomes the bundle file's URL.
+  define: { "import.meta.url": "__gbModuleUrl" },
+  banner: { js: "var __gbModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import() of an external package or built-in becomes require(): the bundle runs as a vm.Script,
+  // which has no module loader to resolve a real dynamic import.
+  supported: { "dynamic-import": false },
   logLevel: "warning",
+};
+const result = await build({
+  ...common,
+  metafile: true,
+  entryPoints: { "glance-barclamp": "src/cli/main.ts", "read-ahead-worker": "src/db/read-ahead-worker.ts" },
+  outdir: "dist/lib",
+  outExtension: { ".js": ".cjs" },
 });
-chmodSync(`${root}dist/bin/glance-barclamp.mjs`, 0o755);
-// What each chunk imports: a test checks that commands load only what they need.
-writeFileSync(`${root}dist/bin/meta.json`, JSON.stringify(result.metafile));
+await build({
+  ...common,
+  entryPoints: ["src/cli/launcher.ts"],
+  outfile: "dist/bin/glance-barclamp.cjs",
+  banner: { js: "#!/usr/bin/env node" },
+  define: {},
+});
+chmodSync(`${root}dist/bin/glance-barclamp.cjs`, 0o755);
+// What each module imports, and how: a test checks that commands load only what they need.
+writeFileSync(`${root}dist/lib/meta.json`, JSON.stringify(result.metafile));

@@ -3,8 +3,7 @@
  * can fail for a reason the operator can fix (the root, a secret, the lock) fails before the first
  * change.
  */
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
+import { accessSync, constants } from "node:fs";
 import { failureError } from "../errors.js";
 import type { Plan } from "../plan/types.js";
 import { converge, type Change, type Host, type Logger } from "./converge.js";
@@ -41,7 +40,7 @@ export interface ApplyReport {
 
 const writable = async (path: string): Promise<void> => {
   try {
-    await access(path, constants.W_OK);
+    accessSync(path, constants.W_OK);
   } catch (error) {
     throw failureError("root-not-writable", `cannot write to the root ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       hint: "nothing was changed; run as a user who may write there, or choose another --root",

@@ -4,10 +4,11 @@
  * target (which replaces a symlink itself, not what it points to), and flush the directory. A crash
  * at any moment leaves the old file or the new one, plus at most a temporary file that the next
  * apply removes. (write-file-atomic resolves the target with realpath, so a planted symlink would
- * redirect its write; hence this.)
+ * redirect its write; hence this.) Synchronous: an apply writes a few dozen small files one after
+ * another, and each asynchronous call would cost a thread-pool round trip (measured: 12 of them per
+ * file).
  */
-import { constants } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 export const TEMP_SUFFIX = ".glance-barclamp-tmp";
@@ -21,31 +22,31 @@ export interface WriteOptions {
   gid?: number;
 }
 
-export const writeFileAtomic = async (path: string, data: string | Buffer, options: WriteOptions): Promise<void> => {
+export const writeFileAtomic = (path: string, data: string | Buffer, options: WriteOptions): void => {
   const temp = tempPathFor(path);
-  await rm(temp, { force: true });
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode);
+  rmSync(temp, { force: true });
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode);
   try {
-    await handle.writeFile(data);
-    if (options.uid !== undefined && options.gid !== undefined) await handle.chown(options.uid, options.gid);
+    writeFileSync(fd, data);
+    if (options.uid !== undefined && options.gid !== undefined) fchownSync(fd, options.uid, options.gid);
     // After chown, which may clear set-id bits; and regardless of the umask applied at creation.
-    await handle.chmod(options.mode);
-    await handle.sync();
+    fchmodSync(fd, options.mode);
+    fsyncSync(fd);
   } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
+    closeSync(fd);
+    rmSync(temp, { force: true });
     throw error;
   }
-  await handle.close();
-  await rename(temp, path);
-  await syncDirectory(dirname(path));
+  closeSync(fd);
+  renameSync(temp, path);
+  syncDirectory(dirname(path));
 };
 
-export const syncDirectory = async (dir: string): Promise<void> => {
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+export const syncDirectory = (dir: string): void => {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    await handle.sync();
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 };

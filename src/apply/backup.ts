@@ -2,7 +2,7 @@
  * Backups of what an apply replaced or removed, under the state directory, for the last few
  * applies; `rollback` puts back the newest. They hold secrets: the directory is 0700 root.
  */
-import { chmod, lstat, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { Root } from "./root.js";
@@ -45,7 +45,7 @@ export class Backup {
     if (this.entries.some((e) => e.path === path)) return;
     let stat;
     try {
-      stat = await lstat(resolved);
+      stat = lstatSync(resolved);
     } catch {
       this.entries.push({ path, existed: false });
       return;
@@ -55,17 +55,17 @@ export class Backup {
       return;
     }
     const copy = join(this.dir, "files", path);
-    await mkdir(dirname(copy), { recursive: true, mode: 0o700 });
-    await writeFile(copy, await readFile(resolved), { mode: 0o600 });
+    mkdirSync(dirname(copy), { recursive: true, mode: 0o700 });
+    writeFileSync(copy, readFileSync(resolved), { mode: 0o600 });
     this.entries.push({ path, existed: true, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid });
   }
 
   async finish(): Promise<void> {
     if (this.entries.length === 0) return;
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await chmod(this.state.backups, 0o700);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.state.backups, 0o700);
     const manifest: BackupManifest = { id: this.id, ...this.meta, createdAt: new Date().toISOString(), entries: this.entries };
-    await writeFile(join(this.dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(join(this.dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     await pruneBackups(this.state);
   }
 }
@@ -74,11 +74,11 @@ export const newBackupId = (): string => `${new Date().toISOString().replace(/[-
 
 const backupIds = async (state: StatePaths): Promise<string[]> => {
   try {
-    const ids = await readdir(state.backups);
+    const ids = readdirSync(state.backups);
     const complete: string[] = [];
     for (const id of ids) {
       try {
-        await lstat(join(state.backups, id, "manifest.json"));
+        lstatSync(join(state.backups, id, "manifest.json"));
         complete.push(id);
       } catch {
         // An apply killed before it finished its backup: nothing to restore from it.
@@ -92,7 +92,7 @@ const backupIds = async (state: StatePaths): Promise<string[]> => {
 
 const pruneBackups = async (state: StatePaths): Promise<void> => {
   const ids = await backupIds(state);
-  for (const id of ids.slice(0, Math.max(0, ids.length - KEEP_BACKUPS))) await rm(join(state.backups, id), { recursive: true, force: true });
+  for (const id of ids.slice(0, Math.max(0, ids.length - KEEP_BACKUPS))) rmSync(join(state.backups, id), { recursive: true, force: true });
 };
 
 export interface RollbackResult {
@@ -107,22 +107,22 @@ export const rollbackLatest = async (root: Root, state: StatePaths, enforceOwner
   const id = ids[ids.length - 1];
   if (id === undefined) return undefined;
   const dir = join(state.backups, id);
-  const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as BackupManifest;
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as BackupManifest;
   const result: RollbackResult = { id, restored: [], removed: [] };
   for (const entry of manifest.entries) {
     const target = await root.resolve(entry.path);
     if (entry.existed) {
-      await mkdir(dirname(target), { recursive: true });
-      await writeFileAtomic(target, await readFile(join(dir, "files", entry.path)), {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileAtomic(target, readFileSync(join(dir, "files", entry.path)), {
         mode: entry.mode ?? 0o644,
         ...(enforceOwners ? { uid: entry.uid ?? 0, gid: entry.gid ?? 0 } : {}),
       });
       result.restored.push(entry.path);
     } else {
-      await rm(target, { force: true });
+      rmSync(target, { force: true });
       result.removed.push(entry.path);
     }
   }
-  await rm(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
   return result;
 };

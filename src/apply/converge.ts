@@ -4,8 +4,7 @@
  * the same order. A second run finds nothing to do and touches nothing.
  */
 import { createHash } from "node:crypto";
-import { constants, lstatSync, readFileSync, rmSync } from "node:fs";
-import { chmod, chown, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { chmodSync, chownSync, closeSync, constants, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { failureError } from "../errors.js";
@@ -75,8 +74,8 @@ type Executor<K extends ResourceKind> = (resource: Extract<Resource, { kind: K }
 const mode = (text: string): number => Number.parseInt(text, 8);
 const octal = (value: number): string => `0${(value & 0o7777).toString(8)}`;
 
-// Inspection reads metadata and small files synchronously: a few hundred tiny calls, each of
-// which would otherwise wait for a thread-pool round trip.
+// File-system calls are synchronous throughout: a few hundred tiny calls, each of which would
+// otherwise wait for a thread-pool round trip.
 const lstatOrUndefined = async (path: string) => {
   try {
     return lstatSync(path);
@@ -115,9 +114,9 @@ const directory: Executor<"directory"> = async (resource, context) => {
       action: "create",
       details: [`${resource.manageOwnership ? `${resource.owner}:${resource.group} ` : ""}${octal(wanted)}`],
       apply: async () => {
-        await mkdir(resolved, { recursive: true, mode: wanted });
-        await chmod(resolved, wanted);
-        if (ids !== undefined) await chown(resolved, ids.uid, ids.gid);
+        mkdirSync(resolved, { recursive: true, mode: wanted });
+        chmodSync(resolved, wanted);
+        if (ids !== undefined) chownSync(resolved, ids.uid, ids.gid);
       },
     };
   if (!stat.isDirectory()) throw notAThing(context, resource.path, "a directory");
@@ -133,8 +132,8 @@ const directory: Executor<"directory"> = async (resource, context) => {
     action: "update",
     details,
     apply: async () => {
-      if (modeDiffers) await chmod(resolved, wanted);
-      if (owner.differs && owner.ids !== undefined) await chown(resolved, owner.ids.uid, owner.ids.gid);
+      if (modeDiffers) chmodSync(resolved, wanted);
+      if (owner.differs && owner.ids !== undefined) chownSync(resolved, owner.ids.uid, owner.ids.gid);
     },
   };
 };
@@ -190,13 +189,13 @@ const file: Executor<"file"> = async (resource, context) => {
     apply: async () => {
       if (!contentDiffers && stat?.isFile() === true) {
         // Only metadata differs: leave the content (and its mtime) alone.
-        if (modeDiffers) await chmod(resolved, wanted);
-        if (ids !== undefined && owner.differs) await chown(resolved, ids.uid, ids.gid);
+        if (modeDiffers) chmodSync(resolved, wanted);
+        if (ids !== undefined && owner.differs) chownSync(resolved, ids.uid, ids.gid);
         return;
       }
       await context.backup?.save(resource.path, resolved);
-      await mkdir(dirname(resolved), { recursive: true, mode: 0o755 });
-      await writeFileAtomic(resolved, content, { mode: wanted, ...(ids ?? {}) });
+      mkdirSync(dirname(resolved), { recursive: true, mode: 0o755 });
+      writeFileAtomic(resolved, content, { mode: wanted, ...(ids ?? {}) });
     },
   };
 };
@@ -213,7 +212,7 @@ const absent: Executor<"absent"> = async (resource, context) => {
     details: [resource.description],
     apply: async () => {
       await context.backup?.save(resource.path, resolved);
-      await rm(resolved, { force: true });
+      rmSync(resolved, { force: true });
     },
   };
 };
@@ -265,14 +264,14 @@ const database: Executor<"database"> = async (resource, context) => {
       action: "create",
       details: [`empty SQLite database ${resource.owner}:${resource.group} ${resource.mode}`],
       apply: async () => {
-        await mkdir(dirname(resolved), { recursive: true });
+        mkdirSync(dirname(resolved), { recursive: true });
         // Never truncates: an existing database is not touched.
-        const handle = await open(resolved, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, wanted);
+        const fd = openSync(resolved, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, wanted);
         try {
-          if (ids !== undefined) await handle.chown(ids.uid, ids.gid);
-          await handle.chmod(wanted);
+          if (ids !== undefined) fchownSync(fd, ids.uid, ids.gid);
+          fchmodSync(fd, wanted);
         } finally {
-          await handle.close();
+          closeSync(fd);
         }
       },
     };
@@ -289,8 +288,8 @@ const database: Executor<"database"> = async (resource, context) => {
     action: "update",
     details,
     apply: async () => {
-      if (modeDiffers) await chmod(resolved, wanted);
-      if (owner.differs && owner.ids !== undefined) await chown(resolved, owner.ids.uid, owner.ids.gid);
+      if (modeDiffers) chmodSync(resolved, wanted);
+      if (owner.differs && owner.ids !== undefined) chownSync(resolved, owner.ids.uid, owner.ids.gid);
     },
   };
 };
@@ -310,7 +309,7 @@ const dbSync: Executor<"db-sync"> = async (resource, context) => {
     config?.kind === "file" ? createHash("sha256").update(fillSecrets(config, context.secrets)).digest("hex") : "";
   let record: SyncRecord | undefined;
   try {
-    record = JSON.parse(await readFile(context.state.dbSync, "utf8")) as SyncRecord;
+    record = JSON.parse(readFileSync(context.state.dbSync, "utf8")) as SyncRecord;
   } catch {
     record = undefined;
   }
@@ -340,7 +339,7 @@ const dbSync: Executor<"db-sync"> = async (resource, context) => {
       context.log.info({ command: resource.command.join(" "), code: result.code, output }, "db sync");
       if (result.code !== 0)
         throw failureError("db-sync-failed", `glance-manage db_sync failed with exit code ${result.code}:\n${output.split("\n").slice(-15).join("\n")}`);
-      await writeFile(context.state.dbSync, `${JSON.stringify({ configHash } satisfies SyncRecord)}\n`, { mode: 0o600 });
+      writeFileSync(context.state.dbSync, `${JSON.stringify({ configHash } satisfies SyncRecord)}\n`, { mode: 0o600 });
     },
   };
 };

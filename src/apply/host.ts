@@ -1,7 +1,6 @@
 /** The live machine as the engine sees it: programs it can run and whether systemd runs it. */
 import { spawn } from "node:child_process";
-import { constants, existsSync } from "node:fs";
-import { access } from "node:fs/promises";
+import { accessSync, constants, existsSync } from "node:fs";
 import type { Host } from "./converge.js";
 
 const run: Host["run"] = (argv, timeoutMs) =>
@@ -20,7 +19,7 @@ export const liveHost = (): Host => ({
   systemdRunning: existsSync("/run/systemd/system"),
   exists: async (path) => {
     try {
-      await access(path, constants.X_OK);
+      accessSync(path, constants.X_OK);
       return true;
     } catch {
       return false;

@@ -52,13 +52,13 @@ export const acquireLock = async (lockPath: string, command: string, waitMs = 30
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      const release = await lockfile.lock(lockPath, { realpath: false, stale: 10_000, update: 2_000 });
+      const release = lockfile.lockSync(lockPath, { realpath: false, stale: 10_000, update: 2_000 });
       const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command };
       writeFileSync(holderPath(lockPath), `${JSON.stringify(holder)}\n`, { mode: 0o600 });
       return {
         release: async () => {
           rmSync(holderPath(lockPath), { force: true });
-          await release();
+          release();
         },
       };
     } catch (error) {

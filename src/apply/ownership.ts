@@ -2,7 +2,7 @@
  * Who owns what. Owners are set only when running as root; the glance user and group are used when
  * they exist (Debian's glance-common creates them), root otherwise, with a warning.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 
 export interface Ownership {
   /** Whether owners are applied and compared (only as root). */
@@ -24,7 +24,7 @@ const parseDatabase = (text: string, idField: number): Map<string, number> =>
 
 const readDatabase = async (path: string, idField: number): Promise<Map<string, number>> => {
   try {
-    return parseDatabase(await readFile(path, "utf8"), idField);
+    return parseDatabase(readFileSync(path, "utf8"), idField);
   } catch {
     return new Map();
   }

@@ -2,7 +2,7 @@
  * Cron entries that a distribution's Glance package ships for the same tools (Debian's and SUSE's
  * packages did): found here so the plan does not schedule a job twice.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PeriodicJobName } from "../proposal/schema.js";
 import { MANAGED_MARKER } from "../plan/build-plan.js";
@@ -15,14 +15,14 @@ export const findPackagedCron = async (root: Root, binaries: Readonly<Record<Per
   const dir = await root.resolve("/etc/cron.d", { followFinal: true });
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch {
     return found;
   }
   for (const name of names.sort()) {
     let text: string;
     try {
-      text = await readFile(join(dir, name), "utf8");
+      text = readFileSync(join(dir, name), "utf8");
     } catch {
       continue;
     }

@@ -4,8 +4,7 @@
  * root, and ".." never climbs above it. No proposal value and no planted symlink can make a write,
  * a removal or a chmod land outside the root.
  */
-import { lstatSync, readlinkSync } from "node:fs";
-import { lstat, realpath } from "node:fs/promises";
+import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { join, posix } from "node:path";
 import { failureError, usageError } from "../errors.js";
 
@@ -30,8 +29,8 @@ const isInside = (root: string, candidate: string): boolean =>
 export const openRoot = async (rootDir: string): Promise<Root> => {
   let real: string;
   try {
-    real = await realpath(rootDir);
-    if (!(await lstat(real)).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    real = realpathSync(rootDir);
+    if (!lstatSync(real).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
   } catch (error) {
     throw usageError("bad-root", `the root ${rootDir} is not a directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       hint: "create the staging directory first, or use --root /",

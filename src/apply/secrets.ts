@@ -4,7 +4,7 @@
  * state directory. Values are checked like any proposal text: one line, no control characters.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { failureError, invalidError } from "../errors.js";
 import type { Plan, SecretSlot } from "../plan/types.js";
 import type { StatePaths } from "./state.js";
@@ -51,14 +51,14 @@ export const resolveSecrets = async (
       const file = `${state.secrets}/${source.generated}`;
       let value: string | undefined;
       try {
-        value = (await readFile(file, "utf8")).trim();
+        value = (readFileSync(file, "utf8")).trim();
       } catch {
         value = undefined;
       }
       if (value === undefined && options.generate) {
         value = randomBytes(24).toString("base64url");
-        await mkdir(state.secrets, { recursive: true, mode: 0o700 });
-        await writeFile(file, `${value}\n`, { mode: 0o600, flag: "wx" });
+        mkdirSync(state.secrets, { recursive: true, mode: 0o700 });
+        writeFileSync(file, `${value}\n`, { mode: 0o600, flag: "wx" });
       }
       values.set(slot.name, value ?? "(generated on the first apply)");
       continue;
@@ -80,7 +80,7 @@ export const resolveSecrets = async (
       const path = source.name as string;
       let text: string;
       try {
-        text = await readFile(path, "utf8");
+        text = readFileSync(path, "utf8");
       } catch (error) {
         throw failureError("secret-unreadable", `cannot read the ${slot.description} from ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
       }

@@ -2,7 +2,7 @@
  * glance-barclamp's own state inside the root: the apply lock, the generated database password,
  * the record of the last db sync, and backups of what the last applies replaced.
  */
-import { mkdir, chmod } from "node:fs/promises";
+import { chmodSync, mkdirSync } from "node:fs";
 import type { Root } from "./root.js";
 
 export const STATE_DIR = "/var/lib/glance-barclamp";
@@ -19,8 +19,8 @@ export interface StatePaths {
 export const statePaths = async (root: Root, create: boolean): Promise<StatePaths> => {
   const dir = await root.resolve(STATE_DIR, { followFinal: true });
   if (create) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await chmod(dir, 0o700);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
   }
   return {
     dir,

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The one error boundary: every command runs under it; typed errors become documented exit codes,
  * anything else is reported as a bug. Only this module prints errors.
@@ -29,7 +28,7 @@ const printError = (error: unknown, verbose: boolean): number => {
   return ExitCode.bug;
 };
 
-const main = async (argv: readonly string[]): Promise<number> => {
+export const main = async (argv: readonly string[]): Promise<number> => {
   try {
     let code: number = ExitCode.ok;
     const program = buildProgram((result) => {
@@ -42,10 +41,12 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
 };
 
-// `glance-barclamp index | head`: the reader has all it wanted; say nothing more.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code !== "EPIPE") throw error;
-  process.exit(ExitCode.brokenPipe);
-});
-
-process.exitCode = await main(process.argv.slice(2));
+/** The process's whole life: the launcher (src/cli/launcher.ts) calls this and nothing else. */
+export const run = async (): Promise<void> => {
+  // `glance-barclamp index | head`: the reader has all it wanted; say nothing more.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(ExitCode.brokenPipe);
+  });
+  process.exitCode = await main(process.argv.slice(2));
+};

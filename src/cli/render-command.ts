@@ -23,7 +23,7 @@ export const runRender = async (file: string, options: PlanOptions & { out: stri
     if (resource.kind !== "file") continue;
     const target = await root.resolve(resource.path);
     await mkdir(dirname(target), { recursive: true });
-    await writeFileAtomic(target, maskSecrets(resource.content), { mode: Number.parseInt(resource.mode, 8) });
+    writeFileAtomic(target, maskSecrets(resource.content), { mode: Number.parseInt(resource.mode, 8) });
     count++;
   }
   process.stdout.write(`rendered ${count} files under ${root.path}\n`);

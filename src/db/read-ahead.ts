@@ -28,13 +28,13 @@ export type AheadMessage =
   | { error: { code: string; kind: ErrorKind; message: string; hint: string | undefined } };
 
 /**
- * The worker is a file of the bundled CLI (dist/bin/read-ahead-worker.mjs, beside the chunk
- * directory this module is bundled into). Run from the TypeScript sources there is no such file:
+ * The worker is a file of the built CLI (dist/lib/read-ahead-worker.cjs, beside the bundle that
+ * holds this module). Run from the TypeScript sources there is no such file:
  * undefined, and the caller reads in its own thread, with the same output.
  */
 export const readAheadWorker = (): URL | undefined => {
-  const url = new URL("../read-ahead-worker.mjs", import.meta.url);
-  return import.meta.url.endsWith(".mjs") && existsSync(fileURLToPath(url)) ? url : undefined;
+  const url = new URL("./read-ahead-worker.cjs", import.meta.url);
+  return import.meta.url.endsWith(".cjs") && existsSync(fileURLToPath(url)) ? url : undefined;
 };
 
 export const readAhead = async function* (worker: URL, request: AheadRequest): AsyncGenerator<string[]> {

@@ -27,6 +27,7 @@ import type {
 } from "./types.js";
 import type { SecretRef } from "../proposal/fields.js";
 import { PHASES } from "./types.js";
+import { compareCodePoints } from "../text-order.js";
 
 export interface PlanRequest {
   proposal: Proposal;
@@ -157,7 +158,7 @@ const directories = (input: ReleaseInput, module: ReleaseModule, configPaths: st
       description: "parent of managed files",
     });
   }
-  return resources.sort((a, b) => a.path.localeCompare(b.path));
+  return resources.sort((a, b) => compareCodePoints(a.path, b.path));
 };
 
 /** The services a release configures: long-lived ones plus the periodic tools. */

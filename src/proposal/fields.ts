@@ -7,6 +7,8 @@ import { posix } from "node:path";
 import cron from "node-cron";
 import * as z from "zod";
 
+z.config({ jitless: true });
+
 /** C0/C1 controls, DEL, BOM and the Unicode line separators: any of them can split an INI line. */
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/u;
 /** Python 2's ConfigParser (Glance 2011.3) cuts a value at a `;` that follows white space. */

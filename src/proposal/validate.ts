@@ -9,6 +9,7 @@ import { resolveInstances, type Finding, type Resolution } from "./resolve.js";
 import { runRules } from "./rules.js";
 import { ProposalSchema, type Proposal } from "./schema.js";
 import { fieldInfo, knownKeysAt, nearest, schemaAt } from "./schema-walk.js";
+import { compareCodePoints } from "../text-order.js";
 
 type ZodIssue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
@@ -133,7 +134,7 @@ const findingToIssue = (doc: JsonDocument, finding: Finding): Issue => ({
 });
 
 const sortIssues = (issues: Issue[]): Issue[] =>
-  issues.sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path));
+  issues.sort((a, b) => a.line - b.line || a.column - b.column || compareCodePoints(a.path, b.path));
 
 export interface ProposalValidation {
   file: string;

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CLI = join(REPO, "dist/bin/glance-barclamp.mjs");
+export const CLI = join(REPO, "dist/bin/glance-barclamp.cjs");
 export const PROPOSALS = join(REPO, "proposals");
 export const FIXTURES = join(REPO, "test/fixtures");
 export const GOLDEN = join(REPO, "test/golden");

@@ -170,9 +170,9 @@ describe("apply", () => {
     // staging apply loads no external module.
     const bin = newRoot("gb-bin-");
     chmodSync(bin, 0o755);
-    cpSync(dirname(CLI), bin, { recursive: true });
+    cpSync(dirname(dirname(CLI)), bin, { recursive: true });
     const asNobody = (...extra: string[]) => {
-      const result = spawnSync(process.execPath, [join(bin, "glance-barclamp.mjs"), "apply", CACHE_ON, "--root", root, "--node", "n1", ...extra], {
+      const result = spawnSync(process.execPath, [join(bin, "bin/glance-barclamp.cjs"), "apply", CACHE_ON, "--root", root, "--node", "n1", ...extra], {
         cwd: bin,
         uid: 65534,
         gid: 65534,

@@ -127,7 +127,7 @@ describe("CSV text path output", () => {
   });
 
   it("stops quietly, with SIGPIPE's status, when the reader goes away (a pipe into head)", () => {
-    const cli = `node dist/bin/glance-barclamp.mjs index --connection '${connections.current ?? ""}' -f csv`;
+    const cli = `node dist/bin/glance-barclamp.cjs index --connection '${connections.current ?? ""}' -f csv`;
     const result = spawnSync("bash", ["-c", `${cli} | head -3; exit \${PIPESTATUS[0]}`], { encoding: "utf8" });
     expect(result.stdout.split("\r\n")).toHaveLength(4);
     expect(result.stderr).toBe("");
