@@ -9,6 +9,27 @@ export type Row = Record<string, unknown>;
 
 const BATCH = 1000;
 
+/** Rows in batches of BATCH: one await per batch rather than per row. */
+async function* inBatches<T>(rows: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  // A synchronous iterator is read with for...of: for await would add a microtask per row.
+  if (Symbol.asyncIterator in rows)
+    for await (const row of rows) {
+      if (batch.push(row) === BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+  else
+    for (const row of rows) {
+      if (batch.push(row) === BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+  if (batch.length > 0) yield batch;
+}
+
 export interface Database {
   kind: "sqlite" | "mysql";
   all: (sql: string, params?: unknown[]) => Promise<Row[]>;
@@ -49,20 +70,7 @@ const openSqlite = async (path: string): Promise<Database> => {
   return {
     kind: "sqlite",
     all: async (sql, params = []) => db.prepare(sql).all(...params) as Row[],
-    stream: (sql, params = []) => {
-      const iterator = db.prepare(sql).raw(true).iterate(...params) as IterableIterator<unknown[]>;
-      return (async function* () {
-        let batch: unknown[][] = [];
-        for (const row of iterator) {
-          batch.push(row);
-          if (batch.length === BATCH) {
-            yield batch;
-            batch = [];
-          }
-        }
-        if (batch.length > 0) yield batch;
-      })();
-    },
+    stream: (sql, params = []) => inBatches(db.prepare(sql).raw(true).iterate(...params) as IterableIterator<unknown[]>),
     text: {
       page: async (sql, params) => {
         let statement = pages.get(sql);
@@ -72,20 +80,7 @@ const openSqlite = async (path: string): Promise<Database> => {
         }
         return statement.all(...params) as string[];
       },
-      stream: (sql, params) => {
-        const iterator = db.prepare(sql).pluck(true).iterate(...params) as IterableIterator<string>;
-        return (async function* () {
-          let batch: string[] = [];
-          for (const value of iterator) {
-            batch.push(value);
-            if (batch.length === BATCH) {
-              yield batch;
-              batch = [];
-            }
-          }
-          if (batch.length > 0) yield batch;
-        })();
-      },
+      stream: (sql, params) => inBatches(db.prepare(sql).pluck(true).iterate(...params) as IterableIterator<string>),
       snapshot: (body) =>
         (async function* () {
           db.exec("BEGIN");
@@ -133,20 +128,7 @@ const openMysql = async (info: Extract<ConnectionInfo, { kind: "mysql" }>): Prom
   return {
     kind: "mysql",
     all: async (sql, params = []) => (await promise.query(sql, params))[0] as Row[],
-    stream: (sql, params = []) => {
-      const rows = connection.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: BATCH }) as unknown as AsyncIterable<unknown[]>;
-      return (async function* () {
-        let batch: unknown[][] = [];
-        for await (const row of rows) {
-          batch.push(row);
-          if (batch.length === BATCH) {
-            yield batch;
-            batch = [];
-          }
-        }
-        if (batch.length > 0) yield batch;
-      })();
-    },
+    stream: (sql, params = []) => inBatches(connection.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: BATCH }) as unknown as AsyncIterable<unknown[]>),
     tables: async () => ((await promise.query("SHOW TABLES"))[0] as Row[]).map((r) => String(Object.values(r)[0])),
     columns: async (table) => ((await promise.query(`SHOW COLUMNS FROM \`${table.replaceAll("`", "``")}\``))[0] as Row[]).map((r) => String(r.Field)),
     close: async () => {
