@@ -76,7 +76,7 @@ const octal = (value: number): string => `0${(value & 0o7777).toString(8)}`;
 
 // File-system calls are synchronous throughout: a few hundred tiny calls, each of which would
 // otherwise wait for a thread-pool round trip.
-const lstatOrUndefined = async (path: string) => {
+const lstatOrUndefined = (path: string) => {
   try {
     return lstatSync(path);
   } catch (error) {
@@ -105,7 +105,7 @@ const notAThing = (context: ConvergeContext, path: string, what: string) =>
 const directory: Executor<"directory"> = async (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
   const resolved = await context.root.resolve(resource.path, { followFinal: true });
-  const stat = await lstatOrUndefined(resolved);
+  const stat = lstatOrUndefined(resolved);
   const wanted = resource.manageOwnership ? mode(resource.mode) : 0o755;
   const ids = context.ownership.enforced && resource.manageOwnership ? context.ownership.ids(resource.owner, resource.group) : undefined;
   if (stat === undefined)
@@ -160,7 +160,7 @@ const file: Executor<"file"> = async (resource, context) => {
   // A temporary file left by an apply that was killed mid-write.
   rmSync(tempPathFor(resolved), { force: true });
   const content = Buffer.from(fillSecrets(resource, context.secrets));
-  const stat = await lstatOrUndefined(resolved);
+  const stat = lstatOrUndefined(resolved);
   if (stat?.isDirectory() === true) throw notAThing(context, resource.path, "a file");
   const current = stat?.isFile() === true ? readFileSync(resolved) : undefined;
   const wanted = mode(resource.mode);
@@ -203,7 +203,7 @@ const file: Executor<"file"> = async (resource, context) => {
 const absent: Executor<"absent"> = async (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
   const resolved = await context.root.resolve(resource.path);
-  const stat = await lstatOrUndefined(resolved);
+  const stat = lstatOrUndefined(resolved);
   if (stat === undefined) return { ...base, action: "unchanged", details: [] };
   if (stat.isDirectory()) throw notAThing(context, resource.path, "a file");
   return {
@@ -237,7 +237,7 @@ const mysqlDatabase = async (resource: MysqlResource, context: ConvergeContext):
   // Inspecting connects: an unreachable server or a wrong password stops the apply here, before any change.
   const steps = await inspectMysql(target);
   const kept: string[] = [];
-  if (resource.previousSqlite !== undefined && (await lstatOrUndefined(await context.root.resolve(resource.previousSqlite))) !== undefined)
+  if (resource.previousSqlite !== undefined && lstatOrUndefined(await context.root.resolve(resource.previousSqlite)) !== undefined)
     kept.push(`the SQLite database ${resource.previousSqlite} is kept as it was (no longer used)`);
   const base = { id: resource.id, kind: resource.kind, target: `mysql://${resource.host}:${resource.port}/${resource.database}` };
   if (steps.length === 0) return { ...base, action: "unchanged", details: kept };
@@ -254,7 +254,7 @@ const database: Executor<"database"> = async (resource, context) => {
   if (resource.engine === "mysql") return mysqlDatabase(resource, context);
   const target = resource.path;
   const resolved = await context.root.resolve(resource.path);
-  const stat = await lstatOrUndefined(resolved);
+  const stat = lstatOrUndefined(resolved);
   const wanted = mode(resource.mode);
   const ids = context.ownership.enforced ? context.ownership.ids(resource.owner, resource.group) : undefined;
   if (stat === undefined)

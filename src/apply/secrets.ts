@@ -51,7 +51,7 @@ export const resolveSecrets = async (
       const file = `${state.secrets}/${source.generated}`;
       let value: string | undefined;
       try {
-        value = (readFileSync(file, "utf8")).trim();
+        value = readFileSync(file, "utf8").trim();
       } catch {
         value = undefined;
       }

@@ -189,11 +189,14 @@ export const listImageLines = async (db: Database, schema: SchemaKind, options: 
         const last = rows[rows.length - 1];
         if (last === undefined || rows.length < size) return;
         remaining -= rows.length;
-        after = await positionOf(db, options, "rowid = ?", Number(last.slice(0, last.indexOf(","))));
+        after = await positionOf(db, options, "rowid = ?", rowidOf(last));
       }
     })(),
   );
 };
+
+/** The rowid that tags a line of listImageLines. */
+export const rowidOf = (line: string): number => Number(line.slice(0, line.indexOf(",")));
 
 /** One image by SQLite rowid (see listImageLines). */
 export const imageAt = async (db: Database, schema: SchemaKind, rowid: number): Promise<Image> => {
