@@ -203,6 +203,8 @@ const file: Executor<"file"> = async (resource, context) => {
 const absent: Executor<"absent"> = async (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
   const resolved = await context.root.resolve(resource.path);
+  // A killed apply of a plan that still wrote this file may have left its temporary beside it.
+  rmSync(tempPathFor(resolved), { force: true });
   const stat = lstatOrUndefined(resolved);
   if (stat === undefined) return { ...base, action: "unchanged", details: [] };
   if (stat.isDirectory()) throw notAThing(context, resource.path, "a file");

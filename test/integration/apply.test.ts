@@ -48,11 +48,15 @@ describe("apply", () => {
     const root = newRoot();
     expect(apply(CACHE_ON, root).code).toBe(0);
     for (const job of ["reaper", "pruner", "prefetcher"]) expect(existsSync(join(root, `etc/cron.d/glance-${job}`))).toBe(true);
+    // What a caching-on apply killed mid-write leaves behind: the temporary of a file the next plan removes.
+    const orphan = join(root, "etc/cron.d/.glance-reaper.glance-barclamp-tmp");
+    writeFileSync(orphan, "* * * * * glance /usr/bin/glance-cache-reaper\n");
     const off = apply(CACHE_OFF, root);
     expect(off.code).toBe(0);
     expect(off.stdout).toMatch(/remove\s+absent\s+\/etc\/cron.d\/glance-pruner/u);
     for (const job of ["reaper", "pruner", "prefetcher"]) expect(existsSync(join(root, `etc/cron.d/glance-${job}`))).toBe(false);
     expect(existsSync(join(root, "etc/cron.d/glance-scrubber"))).toBe(true);
+    expect(existsSync(orphan)).toBe(false);
   });
 
   it("leaves every file old or new when killed at random moments, and the next apply converges", async () => {
