@@ -1,4 +1,4 @@
-// Precompiles templates/**/*.hbs into src/render/templates.generated.ts so that the runtime needs
+// Precompiles templates/**/*.hbs into src/core/render/templates.generated.ts so that the runtime needs
 // only Handlebars' small runtime and no file reads: the render core stays pure and start-up fast.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -7,7 +7,7 @@ import Handlebars from "handlebars";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const templatesDir = join(root, "templates");
-const out = join(root, "src/render/templates.generated.ts");
+const out = join(root, "src/core/render/templates.generated.ts");
 
 const walk = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

@@ -29,7 +29,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--json", "print a machine-readable report")
     .action(
       run(async (files: string[], options: { inventory?: string; json?: boolean }) =>
-        (await import("./validate-command.js")).runValidate(files, options),
+        (await import("./commands/validate.js")).runValidate(files, options),
       ),
     );
 
@@ -41,7 +41,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--id <name>", "proposal name (the id becomes bc-glance-NAME)", "default")
     .action(
       run(async (options: { release: "diablo" | "zed"; id: string }) =>
-        (await import("./proposal-command.js")).runProposalNew(options),
+        (await import("./commands/proposal.js")).runProposalNew(options),
       ),
     );
 
@@ -49,7 +49,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .command("schema")
     .description("print the JSON Schema of proposals (or of inventories)")
     .option("--inventory", "print the inventory's schema instead")
-    .action(run(async (options: { inventory?: boolean }) => (await import("./schema-command.js")).runSchema(options)));
+    .action(run(async (options: { inventory?: boolean }) => (await import("./commands/schema.js")).runSchema(options)));
 
   const planOptions = (command: Command): Command =>
     command
@@ -66,7 +66,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--json", "print the plan as JSON")
     .action(
       run(async (file: string, options: { inventory?: string; node?: string; root: string; json?: boolean }) =>
-        (await import("./plan-command.js")).runPlan(file, options),
+        (await import("./commands/plan.js")).runPlan(file, options),
       ),
     );
 
@@ -79,7 +79,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .requiredOption("-o, --out <dir>", "directory to write into (e.g. ./out: out/etc/glance/glance-api.conf)")
     .action(
       run(async (file: string, options: { inventory?: string; node?: string; out: string }) =>
-        (await import("./render-command.js")).runRender(file, options),
+        (await import("./commands/render.js")).runRender(file, options),
       ),
     );
 
@@ -98,7 +98,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--dry-run", "report what would change and change nothing")
     .action(
       run(async (file: string, options: ApplyCommandOptions) =>
-        (await import("./apply-command.js")).runApply(file, { ...options, verbose: program.opts().verbose === true }),
+        (await import("./commands/apply.js")).runApply(file, { ...options, verbose: program.opts().verbose === true }),
       ),
     );
 
@@ -109,7 +109,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       .argument("<proposal>", "proposal file ('-' reads standard input)"),
   ).action(
     run(async (file: string, options: ApplyCommandOptions) =>
-      (await import("./apply-command.js")).runDiff(file, { ...options, verbose: program.opts().verbose === true }),
+      (await import("./commands/apply.js")).runDiff(file, { ...options, verbose: program.opts().verbose === true }),
     ),
   );
 
@@ -118,7 +118,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .description("restore the files the last apply changed or removed, from its backup")
     .option("-r, --root <dir>", "root directory the apply ran on", "/")
     .option("--json", "print the result as JSON")
-    .action(run(async (options: { root: string; json?: boolean }) => (await import("./rollback-command.js")).runRollback(options)));
+    .action(run(async (options: { root: string; json?: boolean }) => (await import("./commands/rollback.js")).runRollback(options)));
 
   planOptions(program.command("verify").description("check a deployed node: files, units, cron, services, API, registry, database").argument("<proposal>", "proposal file"))
     .option("-r, --root <dir>", "root the proposal was applied to", "/")
@@ -126,7 +126,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--json", "print the checks as JSON")
     .action(
       run(async (file: string, options: { root: string; json?: boolean; timeout?: string; inventory?: string; node?: string }) =>
-        (await import("./verify-command.js")).runVerify(file, options),
+        (await import("./commands/verify.js")).runVerify(file, options),
       ),
     );
 
@@ -136,7 +136,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--log-file <file>", "write the structured log there instead of stderr")
     .action(
       run(async (file: string, options: { inventory?: string; node?: string; once?: string; grace: string; logFile?: string }) =>
-        (await import("./schedule-command.js")).runSchedule(file, options),
+        (await import("./commands/schedule.js")).runSchedule(file, options),
       ),
     );
 
@@ -146,7 +146,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--print-sql", "print the statements a first provisioning runs, password masked, without connecting")
     .action(
       run(async (file: string, options: ApplyCommandOptions & { printSql?: boolean }) =>
-        (await import("./db-command.js")).runDbProvision(file, { ...options, verbose: program.opts().verbose === true }),
+        (await import("./commands/db.js")).runDbProvision(file, { ...options, verbose: program.opts().verbose === true }),
       ),
     );
   planOptions(db.command("sync").description("run the real glance-manage db_sync on this node (MySQL: under a lock)").argument("<proposal>", "proposal file"))
@@ -154,7 +154,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--log-file <file>", "write the structured log there instead of stderr")
     .action(
       run(async (file: string, options: ApplyCommandOptions) =>
-        (await import("./db-command.js")).runDbSync(file, { ...options, root: "/", verbose: program.opts().verbose === true }),
+        (await import("./commands/db.js")).runDbSync(file, { ...options, root: "/", verbose: program.opts().verbose === true }),
       ),
     );
   planOptions(db.command("status").description("schema version and number of images").argument("[proposal]", "proposal whose database to read"))
@@ -163,7 +163,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--json", "print the status as JSON")
     .action(
       run(async (file: string | undefined, options: { root: string; connection?: string; json?: boolean; inventory?: string; node?: string }) =>
-        (await import("./db-command.js")).runDbStatus(file, options),
+        (await import("./commands/db.js")).runDbStatus(file, options),
       ),
     );
 
@@ -187,8 +187,8 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--name <name>", "only images with this name")
     .option("--status <status>", "only images with this status (active, queued, deleted, ...)")
     .action(
-      run(async (file: string | undefined, options: import("./index-command.js").IndexOptions) =>
-        (await import("./index-command.js")).runIndex(file, options),
+      run(async (file: string | undefined, options: import("./commands/index.js").IndexOptions) =>
+        (await import("./commands/index.js")).runIndex(file, options),
       ),
     );
 

@@ -5,7 +5,7 @@
  * parameter and is masked wherever a statement is shown.
  */
 import { failureError } from "../errors.js";
-import { MASK } from "../plan/secrets.js";
+import { MASK } from "../core/render/secret-slots.js";
 import { mysqlFailure } from "./database.js";
 
 export interface MysqlTarget {

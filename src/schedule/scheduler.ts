@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import cron from "node-cron";
-import { maskText } from "../apply/mask.js";
+import { maskText } from "../engine/mask.js";
 
 export interface Job {
   name: string;

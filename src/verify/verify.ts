@@ -3,10 +3,10 @@
  * services run, the API (and on diablo the registry) answers, the database is reachable and its
  * schema synced. One result per check; the CLI prints them and sets the exit code.
  */
-import { applyPlan, type ApplyRequest } from "../apply/apply.js";
-import { isPending } from "../apply/converge.js";
+import { applyPlan, type ApplyRequest } from "../engine/apply.js";
+import { isPending } from "../engine/converge.js";
 import type { ConnectionInfo } from "../db/connection.js";
-import type { Plan } from "../plan/types.js";
+import type { Plan } from "../core/plan/types.js";
 
 export type Outcome = "pass" | "fail" | "skip";
 

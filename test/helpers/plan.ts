@@ -1,9 +1,9 @@
-import { buildPlan } from "../../src/plan/build-plan.js";
-import { fillSecrets, maskSecrets } from "../../src/plan/secrets.js";
-import type { FileResource, Plan } from "../../src/plan/types.js";
-import type { Inventory } from "../../src/proposal/inventory.js";
-import type { Release } from "../../src/proposal/schema.js";
-import { validateProposalText } from "../../src/proposal/validate.js";
+import { buildPlan } from "../../src/core/plan/build-plan.js";
+import { fillSecrets, maskSecrets } from "../../src/core/render/secret-slots.js";
+import type { FileResource, Plan } from "../../src/core/plan/types.js";
+import type { Inventory } from "../../src/core/proposal/inventory.js";
+import type { Release } from "../../src/core/proposal/schema.js";
+import { validateProposalText } from "../../src/core/proposal/validate.js";
 import { readProposal, shippedInventory, type Json } from "./proposals.js";
 
 export const planOf = (proposal: Json | string, options: { inventory?: Inventory; node?: string; release?: Release } = {}): Plan => {

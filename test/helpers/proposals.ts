@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Inventory } from "../../src/proposal/inventory.js";
-import type { Issue } from "../../src/proposal/load.js";
-import { validateInventoryText, validateProposalText } from "../../src/proposal/validate.js";
+import type { Inventory } from "../../src/core/proposal/inventory.js";
+import type { Issue } from "../../src/core/proposal/load.js";
+import { validateInventoryText, validateProposalText } from "../../src/core/proposal/validate.js";
 import { PROPOSALS } from "./paths.js";
 
 export type Json = Record<string, unknown>;

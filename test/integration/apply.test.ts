@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { acquireLock } from "../../src/apply/lock.js";
+import { acquireLock } from "../../src/engine/lock.js";
 import { runCli } from "../helpers/cli.js";
 import { CLI } from "../helpers/paths.js";
 import { proposalWith } from "../helpers/proposals.js";

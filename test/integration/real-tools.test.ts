@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cronToOnCalendar } from "../../src/plan/calendar.js";
+import { cronToOnCalendar } from "../../src/core/cron/on-calendar.js";
 import { files, filled, masked, planOf, planShipped } from "../helpers/plan.js";
 import { REFERENCE, SHARED, requireShared } from "../helpers/paths.js";
 import { proposalWith, SHIPPED } from "../helpers/proposals.js";

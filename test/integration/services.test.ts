@@ -4,9 +4,9 @@
  */
 import { rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { converge, type ConvergeContext, type Host } from "../../src/apply/converge.js";
-import { openRoot } from "../../src/apply/root.js";
-import type { Plan } from "../../src/plan/types.js";
+import { converge, type ConvergeContext, type Host } from "../../src/engine/converge.js";
+import { openRoot } from "../../src/engine/root.js";
+import type { Plan } from "../../src/core/plan/types.js";
 import { BarclampError } from "../../src/errors.js";
 import { planOf } from "../helpers/plan.js";
 import { proposalWith } from "../helpers/proposals.js";

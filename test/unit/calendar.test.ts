@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cronToOnCalendar } from "../../src/plan/calendar.js";
+import { cronToOnCalendar } from "../../src/core/cron/on-calendar.js";
 
 describe("cronToOnCalendar", () => {
   it.each([

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Plan } from "../../src/plan/types.js";
-import { PERIODIC_JOBS, type Release } from "../../src/proposal/schema.js";
+import type { Plan } from "../../src/core/plan/types.js";
+import { PERIODIC_JOBS, type Release } from "../../src/core/proposal/schema.js";
 import { files, planShipped } from "../helpers/plan.js";
 import { FIXTURES } from "../helpers/paths.js";
 import { readProposal, SHIPPED } from "../helpers/proposals.js";

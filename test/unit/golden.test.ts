@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { publicPlan } from "../../src/cli/plan-command.js";
+import { publicPlan } from "../../src/cli/commands/plan.js";
 import { files, masked, planShipped } from "../helpers/plan.js";
 import { GOLDEN } from "../helpers/paths.js";
 import { SHIPPED } from "../helpers/proposals.js";

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { proposalJsonSchema } from "../../src/proposal/json-schema.js";
-import { validateProposalText } from "../../src/proposal/validate.js";
+import { proposalJsonSchema } from "../../src/core/proposal/json-schema.js";
+import { validateProposalText } from "../../src/core/proposal/validate.js";
 
 type SchemaNode = { type?: string; properties?: Record<string, SchemaNode>; anyOf?: SchemaNode[]; items?: SchemaNode; additionalProperties?: SchemaNode | boolean };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fillSecrets, maskSecrets, secretSlot, slotNames } from "../../src/plan/secrets.js";
-import { escapeIniFragment, escapeIniValue } from "../../src/render/ini.js";
+import { fillSecrets, maskSecrets, secretSlot, slotNames } from "../../src/core/render/secret-slots.js";
+import { escapeIniFragment, escapeIniValue } from "../../src/core/render/ini.js";
 
 describe("INI escaping", () => {
   it.each([

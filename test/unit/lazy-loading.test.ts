@@ -41,18 +41,18 @@ const has = (loaded: Set<string>, fragment: string): boolean => [...loaded].some
 describe("lazy loading", () => {
   it("the graph is read right: dynamic imports are not followed, static ones are", () => {
     const program = meta().inputs["src/cli/program.ts"];
-    expect(program?.imports.some((i) => i.kind === "dynamic-import" && i.path === "src/cli/validate-command.ts")).toBe(true);
-    expect(has(loadedWith("src/cli/program.ts"), "src/cli/validate-command.ts")).toBe(false);
-    expect(has(loadedWith("src/cli/validate-command.ts"), "node_modules/zod/")).toBe(true);
+    expect(program?.imports.some((i) => i.kind === "dynamic-import" && i.path === "src/cli/commands/validate.ts")).toBe(true);
+    expect(has(loadedWith("src/cli/program.ts"), "src/cli/commands/validate.ts")).toBe(false);
+    expect(has(loadedWith("src/cli/commands/validate.ts"), "node_modules/zod/")).toBe(true);
   });
 
   it("validate loads no database driver, no template engine, no logger", () => {
-    const loaded = loadedWith("src/cli/validate-command.ts");
+    const loaded = loadedWith("src/cli/commands/validate.ts");
     for (const heavy of ["better-sqlite3", "mysql2", "node_modules/handlebars/", "node_modules/pino/"]) expect(has(loaded, heavy), heavy).toBe(false);
   });
 
   it("index loads neither zod nor handlebars, and no driver until a database is opened", () => {
-    const loaded = loadedWith("src/cli/index-command.ts");
+    const loaded = loadedWith("src/cli/commands/index.ts");
     for (const heavy of ["node_modules/zod/", "node_modules/handlebars/", "better-sqlite3", "mysql2"]) expect(has(loaded, heavy), heavy).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PHASES } from "../../src/plan/types.js";
+import { PHASES } from "../../src/core/plan/types.js";
 import { BarclampError } from "../../src/errors.js";
 import { fileAt, files, planOf, planShipped, resourceAt } from "../helpers/plan.js";
 import { inventory, proposalWith } from "../helpers/proposals.js";

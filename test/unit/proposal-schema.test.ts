@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { proposalJsonSchema, inventoryJsonSchema } from "../../src/proposal/json-schema.js";
-import { newProposal } from "../../src/proposal/new-proposal.js";
-import { GlanceAttributesSchema, ProposalSchema, SERVICES } from "../../src/proposal/schema.js";
+import { proposalJsonSchema, inventoryJsonSchema } from "../../src/core/proposal/json-schema.js";
+import { newProposal } from "../../src/core/proposal/new-proposal.js";
+import { GlanceAttributesSchema, ProposalSchema, SERVICES } from "../../src/core/proposal/schema.js";
 import type { z } from "zod";
-import { fieldInfo, secretPathPatterns, unwrap } from "../../src/proposal/schema-walk.js";
-import { InventorySchema } from "../../src/proposal/inventory.js";
+import { fieldInfo, secretPathPatterns, unwrap } from "../../src/core/proposal/schema-walk.js";
+import { InventorySchema } from "../../src/core/proposal/inventory.js";
 import { REFERENCE, PROPOSALS, requireShared } from "../helpers/paths.js";
 import { proposalWith, readProposal, SHIPPED, shippedInventory, validate } from "../helpers/proposals.js";
 

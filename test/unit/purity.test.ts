@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../helpers/paths.js";
 
-const CORE = ["src/proposal", "src/plan", "src/render", "src/releases"];
+const CORE = ["src/core"];
 const FORBIDDEN = [
   /from "node:(fs|fs\/promises|child_process|net|http|https|os|process)"/u,
   /from "(fs|child_process|better-sqlite3|mysql2|mysql2\/promise|pino)"/u,

@@ -2,7 +2,7 @@
  * One proposal per rule that breaks it; each asserts the error's code, JSON path, line and message.
  */
 import { describe, expect, it } from "vitest";
-import { validateInventoryText } from "../../src/proposal/validate.js";
+import { validateInventoryText } from "../../src/core/proposal/validate.js";
 import { inventory, lineOf, only, proposalWith, validate } from "../helpers/proposals.js";
 
 const mysqlInventory = inventory({

@@ -1,8 +1,8 @@
-import { ExitCode } from "../errors.js";
-import type { Issue } from "../proposal/load.js";
-import { validateProposalText } from "../proposal/validate.js";
-import { displayName, loadInventory, readInput } from "./input.js";
-import { formatIssues, summarizeIssues } from "./output.js";
+import { ExitCode } from "../../errors.js";
+import type { Issue } from "../../core/proposal/load.js";
+import { validateProposalText } from "../../core/proposal/validate.js";
+import { displayName, loadInventory, readInput } from "../../app/inputs.js";
+import { formatIssues, summarizeIssues } from "../format/text.js";
 
 interface FileReport {
   file: string;

@@ -1,11 +1,11 @@
 /** The database a proposal's node uses, with its password resolved as apply resolves it. */
-import { openRoot } from "../apply/root.js";
-import { resolveSecrets } from "../apply/secrets.js";
-import { statePaths } from "../apply/state.js";
+import { openRoot } from "../engine/root.js";
+import { resolveSecrets } from "../engine/secrets.js";
+import { statePaths } from "../engine/state.js";
 import type { ConnectionInfo } from "../db/connection.js";
 import { failureError } from "../errors.js";
-import { SECRET } from "../releases/common.js";
-import { planProposal, type PlanOptions } from "./plan-inputs.js";
+import { SECRET } from "../core/releases/common.js";
+import { planProposal, type PlanOptions } from "./plan-proposal.js";
 
 export const connectionOfProposal = async (file: string, options: PlanOptions & { root: string }): Promise<ConnectionInfo> => {
   const planned = await planProposal(file, options);

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { failureError, invalidError } from "../errors.js";
-import type { Plan, SecretSlot } from "../plan/types.js";
+import type { Plan, SecretSlot } from "../core/plan/types.js";
 import type { StatePaths } from "./state.js";
 
 export interface SecretDocuments {

@@ -1,11 +1,11 @@
-import { ExitCode, failureError } from "../errors.js";
-import { isPending } from "../apply/converge.js";
-import { describeConnection } from "../db/connection.js";
-import { openDatabase } from "../db/database.js";
-import { countImages, detectSchema } from "../db/images.js";
-import { formatReport, prepare, type ApplyOptions } from "./apply-command.js";
-import { databaseTarget } from "./database-target.js";
-import { planProposal, type PlanOptions } from "./plan-inputs.js";
+import { ExitCode, failureError } from "../../errors.js";
+import { isPending } from "../../engine/converge.js";
+import { describeConnection } from "../../db/connection.js";
+import { openDatabase } from "../../db/database.js";
+import { countImages, detectSchema } from "../../db/images.js";
+import { formatReport, prepare, type ApplyOptions } from "./apply.js";
+import { databaseTarget } from "../../app/database-target.js";
+import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 /** Only the database (and the directory its SQLite file lives in), like apply would. */
 export const runDbProvision = async (file: string, options: ApplyOptions & { printSql?: boolean }): Promise<number> => {
@@ -16,7 +16,7 @@ export const runDbProvision = async (file: string, options: ApplyOptions & { pri
       process.stdout.write(`-- SQLite: no statements; the file ${database?.kind === "database" && database.engine === "sqlite" ? database.path : ""} is created empty, glance:glance 0640\n`);
       return ExitCode.ok;
     }
-    const { provisionSql } = await import("../db/mysql-provision.js");
+    const { provisionSql } = await import("../../db/mysql-provision.js");
     const sql = provisionSql({ ...database, adminPassword: "", password: "(masked)" });
     process.stdout.write(`${sql.join("\n").replaceAll("'(masked)'", "'********'")}\n`);
     return ExitCode.ok;

@@ -1,11 +1,11 @@
-import { ExitCode } from "../errors.js";
-import { applyPlan, type ApplyReport } from "../apply/apply.js";
-import { isPending, type Change } from "../apply/converge.js";
-import { liveHost } from "../apply/host.js";
-import { createLogger } from "../log.js";
-import type { Resource } from "../plan/types.js";
-import { formatIssues, formatTable } from "./output.js";
-import { planProposal, type PlanOptions } from "./plan-inputs.js";
+import { ExitCode } from "../../errors.js";
+import { applyPlan, type ApplyReport } from "../../engine/apply.js";
+import { isPending, type Change } from "../../engine/converge.js";
+import { liveHost } from "../../engine/host.js";
+import { createLogger } from "../../log.js";
+import type { Resource } from "../../core/plan/types.js";
+import { formatIssues, formatTable } from "../format/text.js";
+import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 export interface ApplyOptions extends PlanOptions {
   root: string;

@@ -1,10 +1,10 @@
-import { ExitCode } from "../errors.js";
-import { liveHost } from "../apply/host.js";
-import { createLogger } from "../log.js";
-import { verify } from "../verify/verify.js";
-import { formatIssues, formatTable } from "./output.js";
-import { planProposal, type PlanOptions } from "./plan-inputs.js";
-import { connectionOfProposal } from "./proposal-connection.js";
+import { ExitCode } from "../../errors.js";
+import { liveHost } from "../../engine/host.js";
+import { createLogger } from "../../log.js";
+import { verify } from "../../verify/verify.js";
+import { formatIssues, formatTable } from "../format/text.js";
+import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
+import { connectionOfProposal } from "../../app/proposal-connection.js";
 
 export const runVerify = async (file: string, options: PlanOptions & { root: string; json?: boolean; timeout?: string }): Promise<number> => {
   const planned = await planProposal(file, options);

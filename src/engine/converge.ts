@@ -8,9 +8,9 @@ import { chmodSync, chownSync, closeSync, constants, fchmodSync, fchownSync, lst
 import { dirname } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { failureError } from "../errors.js";
-import { fillSecrets, maskSecrets } from "../plan/secrets.js";
-import type { Plan, Resource, ResourceKind } from "../plan/types.js";
-import { SYSTEMD_DIR } from "../plan/build-plan.js";
+import { fillSecrets, maskSecrets } from "../core/render/secret-slots.js";
+import type { Plan, Resource, ResourceKind } from "../core/plan/types.js";
+import { SYSTEMD_DIR } from "../core/plan/build-plan.js";
 import { tempPathFor, writeFileAtomic } from "./atomic-write.js";
 import { Backup, newBackupId } from "./backup.js";
 import { maskText, secretKeysOf } from "./mask.js";

@@ -1,10 +1,10 @@
-import { ExitCode, usageError } from "../errors.js";
-import { openDatabase } from "../db/database.js";
-import { formatCsvLines, formatIndex, writeChunks, type IndexFormat, type Sink } from "../db/index-format.js";
-import { checkListOptions, detectSchema, imageAt, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../db/images.js";
-import { listImageLinesAhead } from "../db/read-ahead.js";
-import { listRemoteImages } from "../db/remote-index.js";
-import { databaseTarget } from "./database-target.js";
+import { ExitCode, usageError } from "../../errors.js";
+import { openDatabase } from "../../db/database.js";
+import { formatCsvLines, formatIndex, writeChunks, type IndexFormat, type Sink } from "../../db/index-format.js";
+import { checkListOptions, detectSchema, imageAt, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../../db/images.js";
+import { listImageLinesAhead } from "../../db/read-ahead.js";
+import { listRemoteImages } from "../../db/remote-index.js";
+import { databaseTarget } from "../../app/database-target.js";
 
 export interface IndexOptions {
   root: string;

@@ -3,7 +3,7 @@
  * known form of every resolved secret, any password inside a URL, and the value of every line that
  * holds a whole secret in the planned content, so an old secret we no longer know is hidden too.
  */
-import { MASK } from "../plan/secrets.js";
+import { MASK } from "../core/render/secret-slots.js";
 
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)(@)/giu;
 const WHOLE_SECRET_LINE = /^([^=\n]+?) = \u0001[a-z0-9_.-]+\|raw\u0002$/gmu;

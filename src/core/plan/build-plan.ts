@@ -3,7 +3,7 @@
  * inputs always give the same plan, which `plan`, `render`, `diff` and `apply` all share.
  */
 import { posix } from "node:path";
-import { invalidError } from "../errors.js";
+import { invalidError } from "../../errors.js";
 import type { Inventory } from "../proposal/inventory.js";
 import type { Resolution } from "../proposal/resolve.js";
 import { glanceServers } from "../proposal/rules.js";
@@ -12,8 +12,8 @@ import { renderTemplate } from "../render/engine.js";
 import { SECRET } from "../releases/common.js";
 import { releaseModule } from "../releases/index.js";
 import type { ReleaseInput, ReleaseModule } from "../releases/types.js";
-import { cronToOnCalendar } from "./calendar.js";
-import { slotNames } from "./secrets.js";
+import { cronToOnCalendar } from "../cron/on-calendar.js";
+import { slotNames } from "../render/secret-slots.js";
 import type {
   DirectoryResource,
   FileResource,

@@ -3,8 +3,8 @@
  * values can never contain those control characters, so a slot cannot be forged or collide. Apply
  * and render fill the slots with resolved values; everything that shows a plan masks them.
  */
-import { escapeIniFragment, escapeIniValue } from "../render/ini.js";
-import type { FileResource, SecretEncoding } from "./types.js";
+import { escapeIniFragment, escapeIniValue } from "./ini.js";
+import type { FileResource, SecretEncoding } from "../plan/types.js";
 
 const SLOT = /\u0001([a-z0-9_.-]+)\|(raw|url)\u0002/gu;
 

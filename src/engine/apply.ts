@@ -5,7 +5,7 @@
  */
 import { accessSync, constants } from "node:fs";
 import { failureError } from "../errors.js";
-import type { Plan } from "../plan/types.js";
+import type { Plan } from "../core/plan/types.js";
 import { converge, type Change, type Host, type Logger } from "./converge.js";
 import { acquireLock } from "./lock.js";
 import { loadOwnership } from "./ownership.js";

@@ -1,5 +1,5 @@
 /** Pure formatters: data in, text out. Nothing here writes. */
-import type { Issue } from "../proposal/load.js";
+import type { Issue } from "../../core/proposal/load.js";
 
 export const formatIssue = (issue: Issue): string => {
   const where = `${issue.file}:${issue.line}:${issue.column}`;

@@ -1,8 +1,8 @@
-import { ExitCode } from "../errors.js";
-import { maskSecrets } from "../plan/secrets.js";
-import type { Plan, Resource } from "../plan/types.js";
-import { formatIssues, formatTable } from "./output.js";
-import { planProposal, type PlanOptions } from "./plan-inputs.js";
+import { ExitCode } from "../../errors.js";
+import { maskSecrets } from "../../core/render/secret-slots.js";
+import type { Plan, Resource } from "../../core/plan/types.js";
+import { formatIssues, formatTable } from "../format/text.js";
+import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 /** The plan as data, secrets masked: what --json prints. */
 export const publicPlan = (plan: Plan): Plan => ({

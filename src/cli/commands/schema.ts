@@ -1,5 +1,5 @@
-import { ExitCode } from "../errors.js";
-import { inventoryJsonSchema, proposalJsonSchema } from "../proposal/json-schema.js";
+import { ExitCode } from "../../errors.js";
+import { inventoryJsonSchema, proposalJsonSchema } from "../../core/proposal/json-schema.js";
 
 export const runSchema = async (options: { inventory?: boolean }): Promise<number> => {
   const schema = options.inventory === true ? inventoryJsonSchema() : proposalJsonSchema();

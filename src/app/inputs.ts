@@ -1,10 +1,10 @@
 /** Reading the operator's input files: the only place the CLI touches them. */
 import { readFileSync } from "node:fs";
 import { usageError } from "../errors.js";
-import type { Inventory } from "../proposal/inventory.js";
-import { validateInventoryText } from "../proposal/validate.js";
+import type { Inventory } from "../core/proposal/inventory.js";
+import { validateInventoryText } from "../core/proposal/validate.js";
 import { invalidError } from "../errors.js";
-import { formatIssues } from "./output.js";
+import { formatIssues } from "../cli/format/text.js";
 
 export const readInput = (file: string): string => {
   try {

@@ -4,8 +4,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PeriodicJobName } from "../proposal/schema.js";
-import { MANAGED_MARKER } from "../plan/build-plan.js";
+import type { PeriodicJobName } from "../core/proposal/schema.js";
+import { MANAGED_MARKER } from "../core/plan/build-plan.js";
 import type { Root } from "./root.js";
 
 export type PackagedCron = Partial<Record<PeriodicJobName, string>>;

@@ -1,6 +1,6 @@
 /** Value mapping shared by the release modules: proposal fields to formatted INI values. */
 import { posix } from "node:path";
-import { secretSlot } from "../plan/secrets.js";
+import { secretSlot } from "../render/secret-slots.js";
 import type { ResolvedDatabase } from "../proposal/resolve.js";
 import type { ServiceSettings } from "../proposal/schema.js";
 import { escapeIniFragment, escapeIniValue, iniBool, urlHost, type IniDialect } from "../render/ini.js";

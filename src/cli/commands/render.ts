@@ -1,11 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../apply/atomic-write.js";
-import { openRoot } from "../apply/root.js";
-import { ExitCode, usageError } from "../errors.js";
-import { maskSecrets } from "../plan/secrets.js";
-import { formatIssues } from "./output.js";
-import { planProposal, type PlanOptions } from "./plan-inputs.js";
+import { writeFileAtomic } from "../../engine/atomic-write.js";
+import { openRoot } from "../../engine/root.js";
+import { ExitCode, usageError } from "../../errors.js";
+import { maskSecrets } from "../../core/render/secret-slots.js";
+import { formatIssues } from "../format/text.js";
+import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 /**
  * Writes the plan's files under DIR for review and golden tests; secrets are masked, so nothing

@@ -1,8 +1,8 @@
-import { ExitCode, failureError } from "../errors.js";
-import { rollbackLatest } from "../apply/backup.js";
-import { acquireLock } from "../apply/lock.js";
-import { openRoot } from "../apply/root.js";
-import { statePaths } from "../apply/state.js";
+import { ExitCode, failureError } from "../../errors.js";
+import { rollbackLatest } from "../../engine/backup.js";
+import { acquireLock } from "../../engine/lock.js";
+import { openRoot } from "../../engine/root.js";
+import { statePaths } from "../../engine/state.js";
 
 export const runRollback = async (options: { root: string; json?: boolean }): Promise<number> => {
   const root = await openRoot(options.root);

@@ -1,7 +1,7 @@
 /** Which database a command reads: --connection, or the proposal's own (validated lazily). */
 import { parseConnection, type ConnectionInfo } from "../db/connection.js";
 import { usageError } from "../errors.js";
-import type { PlanOptions } from "./plan-inputs.js";
+import type { PlanOptions } from "./plan-proposal.js";
 
 export const databaseTarget = async (
   proposal: string | undefined,

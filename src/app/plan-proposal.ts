@@ -1,17 +1,17 @@
 /** Shared by every command that plans: read and validate the proposal and inventory, then plan. */
 import { hostname } from "node:os";
 import { invalidError } from "../errors.js";
-import { findPackagedCron } from "../apply/packaged.js";
-import { openRoot } from "../apply/root.js";
-import { buildPlan } from "../plan/build-plan.js";
-import { releaseModule } from "../releases/index.js";
-import type { Plan } from "../plan/types.js";
-import type { Inventory } from "../proposal/inventory.js";
-import type { Issue } from "../proposal/load.js";
-import type { Proposal } from "../proposal/schema.js";
-import { validateProposalText } from "../proposal/validate.js";
-import { displayName, loadInventory, readInput } from "./input.js";
-import { formatIssues } from "./output.js";
+import { findPackagedCron } from "../engine/packaged.js";
+import { openRoot } from "../engine/root.js";
+import { buildPlan } from "../core/plan/build-plan.js";
+import { releaseModule } from "../core/releases/index.js";
+import type { Plan } from "../core/plan/types.js";
+import type { Inventory } from "../core/proposal/inventory.js";
+import type { Issue } from "../core/proposal/load.js";
+import type { Proposal } from "../core/proposal/schema.js";
+import { validateProposalText } from "../core/proposal/validate.js";
+import { displayName, loadInventory, readInput } from "./inputs.js";
+import { formatIssues } from "../cli/format/text.js";
 
 export interface PlanOptions {
   inventory?: string;

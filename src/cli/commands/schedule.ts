@@ -1,10 +1,10 @@
-import { ExitCode, usageError } from "../errors.js";
-import { loadOwnership } from "../apply/ownership.js";
-import { createLogger } from "../log.js";
-import type { PeriodicJobName } from "../proposal/schema.js";
-import { runJob, startScheduler, type Job } from "../schedule/scheduler.js";
-import { formatIssues } from "./output.js";
-import { planProposal, type PlanOptions } from "./plan-inputs.js";
+import { ExitCode, usageError } from "../../errors.js";
+import { loadOwnership } from "../../engine/ownership.js";
+import { createLogger } from "../../log.js";
+import type { PeriodicJobName } from "../../core/proposal/schema.js";
+import { runJob, startScheduler, type Job } from "../../schedule/scheduler.js";
+import { formatIssues } from "../format/text.js";
+import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 export interface ScheduleOptions extends PlanOptions {
   once?: string;
