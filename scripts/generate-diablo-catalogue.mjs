@@ -1,7 +1,7 @@
-// Regenerates test/fixtures/catalogue/diablo.json, in the format of zed.json, from the option
+// Regenerates src/core/releases/catalogues/diablo.json, in the format of zed.json, from the option
 // catalogue of Glance 2011.3 (its shipped configs plus the options its code reads), kept beside
 // the checkout in ../shared/reference/glance-options/diablo.json:
-//     node scripts/generate-diablo-catalogue.mjs > test/fixtures/catalogue/diablo.json
+//     node scripts/generate-diablo-catalogue.mjs > src/core/releases/catalogues/diablo.json
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -17,7 +17,7 @@ for (const [file, sections] of Object.entries(reference.files)) {
 const catalogue = {
   backend_types: {},
   files,
-  generated_by: "node scripts/generate-diablo-catalogue.mjs > test/fixtures/catalogue/diablo.json",
+  generated_by: "node scripts/generate-diablo-catalogue.mjs > src/core/releases/catalogues/diablo.json",
   glance_version: reference.glance_version,
   paste_factories: reference.paste_factories,
   release: "diablo",

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Regenerates test/fixtures/catalogue/zed.json from the Glance that Debian 12 installs.
+"""Regenerates src/core/releases/catalogues/zed.json from the Glance that Debian 12 installs.
 
 Run on a machine with `apt-get install glance-api glance-common` done:
-    /usr/bin/python3 scripts/generate-zed-catalogue.py > test/fixtures/catalogue/zed.json
+    /usr/bin/python3 scripts/generate-zed-catalogue.py > src/core/releases/catalogues/zed.json
 
 Per configuration file: the namespaces of upstream Glance's etc/oslo-config-generator/*.conf,
 listed by the real oslo-config-generator; the Keystone password plugin's options, which
@@ -67,7 +67,7 @@ def main():
     catalogue = {
         "release": "zed",
         "glance_version": version("glance"),
-        "generated_by": "/usr/bin/python3 scripts/generate-zed-catalogue.py > test/fixtures/catalogue/zed.json",
+        "generated_by": "/usr/bin/python3 scripts/generate-zed-catalogue.py > src/core/releases/catalogues/zed.json",
         "files": {},
         "backend_types": {},
     }

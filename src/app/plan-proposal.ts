@@ -39,7 +39,7 @@ export const planProposal = async (file: string, options: PlanOptions & { root?:
   let packagedCron: Awaited<ReturnType<typeof findPackagedCron>> | undefined;
   if (options.root !== undefined) {
     const root = await openRoot(options.root);
-    packagedCron = await findPackagedCron(root, releaseModule(result.proposal.attributes.glance.release).jobBinaries);
+    packagedCron = await findPackagedCron(root, releaseModule(result.proposal.attributes.glance.release).periodicJobs);
   }
   const plan = buildPlan({
     proposal: result.proposal,

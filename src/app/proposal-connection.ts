@@ -4,7 +4,7 @@ import { resolveSecrets } from "../engine/secrets.js";
 import { statePaths } from "../engine/state.js";
 import type { ConnectionInfo } from "../db/connection.js";
 import { failureError } from "../errors.js";
-import { SECRET } from "../core/releases/common.js";
+import { SECRET } from "../core/render/secret-slots.js";
 import { planProposal, type PlanOptions } from "./plan-proposal.js";
 
 export const connectionOfProposal = async (file: string, options: PlanOptions & { root: string }): Promise<ConnectionInfo> => {

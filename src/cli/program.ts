@@ -3,6 +3,7 @@
  * start-up loads commander and nothing else.
  */
 import { Command, Option } from "commander";
+import { DEFAULT_RELEASE, RELEASE_MODULES, releaseNames } from "../core/releases/index.js";
 
 export type SetExitCode = (code: number) => void;
 
@@ -37,10 +38,10 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
   proposal
     .command("new")
     .description("print a complete default proposal")
-    .addOption(new Option("-r, --release <release>", "Glance release").choices(["diablo", "zed"]).default("diablo"))
+    .addOption(new Option("-r, --release <release>", "Glance release").choices(releaseNames()).default(DEFAULT_RELEASE))
     .option("--id <name>", "proposal name (the id becomes bc-glance-NAME)", "default")
     .action(
-      run(async (options: { release: "diablo" | "zed"; id: string }) =>
+      run(async (options: { release: string; id: string }) =>
         (await import("./commands/proposal.js")).runProposalNew(options),
       ),
     );
@@ -178,7 +179,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("-H, --host <host>", "list through the Glance API on this host instead of the database")
     .option("-p, --port <port>", "API port (with -H)", "9292")
     .option("-A, --auth-token <token>", "Keystone token for the API (with -H)")
-    .addOption(new Option("--api-version <n>", "API version (with -H): 1 on diablo, 2 on zed").choices(["1", "2"]).default("2"))
+    .addOption(new Option("--api-version <n>", `API version (with -H): ${RELEASE_MODULES.map((m) => `${m.imageApiVersion} on ${m.name}`).join(", ")}`).choices(["1", "2"]).default("2"))
     .option("--all", "include deleted images")
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
     .option("--limit <n>", "at most this many images")

@@ -6,7 +6,8 @@
 import { accessSync, constants } from "node:fs";
 import { failureError } from "../errors.js";
 import type { Plan } from "../core/plan/types.js";
-import { converge, type Change, type Host, type Logger } from "./converge.js";
+import { converge } from "./converge.js";
+import type { Change, Host, Logger } from "./types.js";
 import { acquireLock } from "./lock.js";
 import { loadOwnership } from "./ownership.js";
 import { openRoot } from "./root.js";

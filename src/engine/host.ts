@@ -1,7 +1,7 @@
 /** The live machine as the engine sees it: programs it can run and whether systemd runs it. */
 import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
-import type { Host } from "./converge.js";
+import type { Host } from "./types.js";
 
 const run: Host["run"] = (argv, timeoutMs) =>
   new Promise((resolve) => {

@@ -4,15 +4,15 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PeriodicJobName } from "../core/proposal/schema.js";
-import { MANAGED_MARKER } from "../core/plan/build-plan.js";
+import type { PeriodicJobName } from "../core/glance.js";
+import { CRON_DIR, MANAGED_MARKER } from "../core/plan/conventions.js";
 import type { Root } from "./root.js";
 
 export type PackagedCron = Partial<Record<PeriodicJobName, string>>;
 
-export const findPackagedCron = async (root: Root, binaries: Readonly<Record<PeriodicJobName, string>>): Promise<PackagedCron> => {
+export const findPackagedCron = async (root: Root, jobs: ReadonlyArray<{ job: PeriodicJobName; binary: string }>): Promise<PackagedCron> => {
   const found: PackagedCron = {};
-  const dir = await root.resolve("/etc/cron.d", { followFinal: true });
+  const dir = await root.resolve(CRON_DIR, { followFinal: true });
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -28,9 +28,9 @@ export const findPackagedCron = async (root: Root, binaries: Readonly<Record<Per
     }
     if (text.includes(MANAGED_MARKER)) continue;
     const lines = text.split("\n").filter((line) => !line.trimStart().startsWith("#"));
-    for (const [job, binary] of Object.entries(binaries) as Array<[PeriodicJobName, string]>) {
+    for (const { job, binary } of jobs) {
       const tool = binary.split("/").pop() as string;
-      if (found[job] === undefined && lines.some((line) => new RegExp(`(^|[\\s/])${tool}(\\s|$)`, "u").test(line))) found[job] = `/etc/cron.d/${name}`;
+      if (found[job] === undefined && lines.some((line) => new RegExp(`(^|[\\s/])${tool}(\\s|$)`, "u").test(line))) found[job] = `${CRON_DIR}/${name}`;
     }
   }
   return found;

@@ -1,12 +1,13 @@
 /**
  * What an operator checks after an apply: files converge, units and cron entries are in place,
- * services run, the API (and on diablo the registry) answers, the database is reachable and its
+ * services run, each long-lived service answers the release's probes, the database is reachable and its
  * schema synced. One result per check; the CLI prints them and sets the exit code.
  */
 import { applyPlan, type ApplyRequest } from "../engine/apply.js";
-import { isPending } from "../engine/converge.js";
+import { isPending } from "../engine/types.js";
 import type { ConnectionInfo } from "../db/connection.js";
 import type { Plan } from "../core/plan/types.js";
+import { releaseModule } from "../core/releases/index.js";
 
 export type Outcome = "pass" | "fail" | "skip";
 
@@ -38,7 +39,7 @@ const reachable = (address: string): string => {
   return host.includes(":") ? `[${host}]` : host;
 };
 
-const httpCheck = async (name: string, base: string, paths: string[], keystone: boolean, timeoutMs: number): Promise<CheckResult> => {
+const httpCheck = async (name: string, base: string, paths: readonly string[], keystone: boolean, timeoutMs: number): Promise<CheckResult> => {
   const answers: string[] = [];
   for (const path of paths) {
     const result = await probe(`${base}${path}`, timeoutMs);
@@ -82,10 +83,13 @@ export const verify = async (request: VerifyRequest): Promise<CheckResult[]> => 
   }
 
   const keystone = plan.keystone !== undefined;
-  const g = plan.bindAddresses;
-  results.push(await httpCheck("api", `http://${reachable(g.api)}:${plan.ports.api}`, ["/versions", plan.release === "zed" ? "/v2/images?limit=1" : "/v1/images?limit=1"], keystone, timeoutMs));
-  if (g.registry !== undefined && plan.ports.registry !== undefined)
-    results.push(await httpCheck("registry", `http://${reachable(g.registry)}:${plan.ports.registry}`, ["/images"], keystone, timeoutMs));
+  // What to ask each service is the release's knowledge; where it listens is the plan's.
+  for (const probe of releaseModule(plan.release).probes) {
+    const address = plan.bindAddresses[probe.service];
+    const port = plan.ports[probe.service];
+    if (address === undefined || port === undefined) continue;
+    results.push(await httpCheck(probe.service, `http://${reachable(address)}:${port}`, probe.paths, keystone, timeoutMs));
+  }
 
   try {
     const { openDatabase } = await import("../db/database.js");

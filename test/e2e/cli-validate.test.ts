@@ -2,14 +2,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { REFERENCE, requireShared } from "../helpers/paths.js";
+import { REFERENCE_FIXTURES } from "../helpers/paths.js";
 import { newRoot } from "../helpers/roots.js";
 
-const TEMPLATE = join(REFERENCE, "crowbar-2011/bc-template-glance.json");
+const TEMPLATE = join(REFERENCE_FIXTURES, "bc-template-glance.json");
 
 describe("glance-barclamp validate", () => {
   it("accepts the 2011 Crowbar template unchanged (exit 0)", () => {
-    requireShared();
     const result = runCli(["validate", TEMPLATE]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("valid: ");

@@ -1,14 +1,14 @@
 /**
  * Glance databases for tests, created by the real schemas: the current one by the real
  * `glance-manage db_sync` (Debian's Glance, installed by `npm test`), 2011.3's from its migrations'
- * result (../shared/reference/glance-options/schema-diablo.sql).
+ * result (test/fixtures/reference/schema-diablo.sql, from the reference material).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { MariaDb } from "./mariadb.js";
-import { REFERENCE, requireShared } from "./paths.js";
+import { REFERENCE_FIXTURES } from "./paths.js";
 import { newRoot } from "./roots.js";
 
 export interface TestImage {
@@ -38,10 +38,7 @@ export const glanceDbSync = (connection: string): void => {
   if (result.status !== 0) throw new Error(`glance-manage db_sync failed: ${result.stdout}${result.stderr}`);
 };
 
-export const diabloSchema = (): string => {
-  requireShared();
-  return readFileSync(join(REFERENCE, "glance-options/schema-diablo.sql"), "utf8");
-};
+export const diabloSchema = (): string => readFileSync(join(REFERENCE_FIXTURES, "schema-diablo.sql"), "utf8");
 
 const insertSql = (schema: "current" | "2011", image: TestImage): { sql: string; params: unknown[] } =>
   schema === "current"

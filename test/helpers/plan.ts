@@ -2,7 +2,7 @@ import { buildPlan } from "../../src/core/plan/build-plan.js";
 import { fillSecrets, maskSecrets } from "../../src/core/render/secret-slots.js";
 import type { FileResource, Plan } from "../../src/core/plan/types.js";
 import type { Inventory } from "../../src/core/proposal/inventory.js";
-import type { Release } from "../../src/core/proposal/schema.js";
+import type { Release } from "../../src/core/releases/index.js";
 import { validateProposalText } from "../../src/core/proposal/validate.js";
 import { readProposal, shippedInventory, type Json } from "./proposals.js";
 

@@ -60,9 +60,12 @@ describe("apply", () => {
   });
 
   it("leaves every file old or new when killed at random moments, and the next apply converges", async () => {
+    let slowest = 0;
     const references = [CACHE_ON, CACHE_OFF].map((proposal) => {
       const root = newRoot();
+      const started = Date.now();
       expect(apply(proposal, root).code).toBe(0);
+      slowest = Math.max(slowest, Date.now() - started);
       return shape(snapshot(root, { skip: notState }));
     });
     const root = newRoot();
@@ -71,7 +74,8 @@ describe("apply", () => {
       const proposal = i % 2 === 0 ? CACHE_ON : CACHE_OFF;
       const child = spawn(process.execPath, [CLI, "apply", proposal, "--root", root, "--node", "n1"], { stdio: "ignore" });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      await new Promise((resolve) => setTimeout(resolve, 80 + Math.random() * 220));
+      // Somewhere in a whole apply's run time, as measured here: most kills land while it writes.
+      await new Promise((resolve) => setTimeout(resolve, slowest * (0.3 + Math.random() * 0.8)));
       if (child.kill("SIGKILL")) killed++;
       await exited;
       const now = shape(snapshot(root, { skip: notState }));

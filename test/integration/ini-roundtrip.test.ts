@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../src/core/plan/types.js";
-import type { Release } from "../../src/core/proposal/schema.js";
+import type { Release } from "../../src/core/releases/index.js";
 import { validateProposalText } from "../../src/core/proposal/validate.js";
 import { files, filled, planOf, planShipped } from "../helpers/plan.js";
 import { REPO } from "../helpers/paths.js";

@@ -4,7 +4,8 @@
  */
 import { rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { converge, type ConvergeContext, type Host } from "../../src/engine/converge.js";
+import { converge } from "../../src/engine/converge.js";
+import type { ConvergeContext, Host } from "../../src/engine/types.js";
 import { openRoot } from "../../src/engine/root.js";
 import type { Plan } from "../../src/core/plan/types.js";
 import { BarclampError } from "../../src/errors.js";

@@ -10,6 +10,8 @@ import { files, masked, planShipped } from "../helpers/plan.js";
 import { GOLDEN } from "../helpers/paths.js";
 import { SHIPPED } from "../helpers/proposals.js";
 
+// Goldens change only when a developer asks; under CI they are only ever compared.
+if (process.env.UPDATE_GOLDEN === "1" && process.env.CI === "true") throw new Error("UPDATE_GOLDEN=1 is refused under CI=true: golden files are only compared there");
 const update = process.env.UPDATE_GOLDEN === "1";
 
 const listFiles = (dir: string): string[] => {

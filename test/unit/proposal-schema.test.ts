@@ -3,17 +3,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { proposalJsonSchema, inventoryJsonSchema } from "../../src/core/proposal/json-schema.js";
 import { newProposal } from "../../src/core/proposal/new-proposal.js";
-import { GlanceAttributesSchema, ProposalSchema, SERVICES } from "../../src/core/proposal/schema.js";
+import { SERVICES } from "../../src/core/glance.js";
+import { GlanceAttributesSchema, ProposalSchema } from "../../src/core/proposal/schema.js";
 import type { z } from "zod";
 import { fieldInfo, secretPathPatterns, unwrap } from "../../src/core/proposal/schema-walk.js";
 import { InventorySchema } from "../../src/core/proposal/inventory.js";
-import { REFERENCE, PROPOSALS, requireShared } from "../helpers/paths.js";
+import { PROPOSALS, REFERENCE_FIXTURES } from "../helpers/paths.js";
 import { proposalWith, readProposal, SHIPPED, shippedInventory, validate } from "../helpers/proposals.js";
 
-const templateText = (): string => {
-  requireShared();
-  return readFileSync(join(REFERENCE, "crowbar-2011/bc-template-glance.json"), "utf8");
-};
+const templateText = (): string => readFileSync(join(REFERENCE_FIXTURES, "bc-template-glance.json"), "utf8");
 
 describe("the 2011 Crowbar template", () => {
   it("validates unchanged, keeping every value it spells out", () => {

@@ -1,6 +1,6 @@
 import { ExitCode } from "../../errors.js";
 import { applyPlan, type ApplyReport } from "../../engine/apply.js";
-import { isPending, type Change } from "../../engine/converge.js";
+import { isPending, type Change } from "../../engine/types.js";
 import { liveHost } from "../../engine/host.js";
 import { createLogger } from "../../log.js";
 import type { Resource } from "../../core/plan/types.js";

@@ -1,5 +1,5 @@
 import { ExitCode, failureError } from "../../errors.js";
-import { isPending } from "../../engine/converge.js";
+import { isPending } from "../../engine/types.js";
 import { describeConnection } from "../../db/connection.js";
 import { openDatabase } from "../../db/database.js";
 import { countImages, detectSchema } from "../../db/images.js";

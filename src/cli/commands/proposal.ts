@@ -1,8 +1,7 @@
 import { ExitCode } from "../../errors.js";
 import { newProposal } from "../../core/proposal/new-proposal.js";
-import type { Release } from "../../core/proposal/schema.js";
 
-export const runProposalNew = async (options: { release: Release; id: string }): Promise<number> => {
+export const runProposalNew = async (options: { release: string; id: string }): Promise<number> => {
   process.stdout.write(`${JSON.stringify(newProposal(options.release, options.id), null, 2)}\n`);
   return ExitCode.ok;
 };

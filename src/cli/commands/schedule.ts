@@ -1,7 +1,7 @@
 import { ExitCode, usageError } from "../../errors.js";
 import { loadOwnership } from "../../engine/ownership.js";
 import { createLogger } from "../../log.js";
-import type { PeriodicJobName } from "../../core/proposal/schema.js";
+import type { PeriodicJobName } from "../../core/glance.js";
 import { runJob, startScheduler, type Job } from "../../schedule/scheduler.js";
 import { formatIssues } from "../format/text.js";
 import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";

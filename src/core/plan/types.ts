@@ -3,7 +3,7 @@
  * here holds a secret value: secrets appear in file contents as slots (see secrets.ts) that only
  * apply and render fill in.
  */
-import type { PeriodicJobName, Release } from "../proposal/schema.js";
+import type { PeriodicJobName } from "../glance.js";
 import type { IniDialect } from "../render/ini.js";
 
 export const PHASES = ["directories", "configs", "database", "db-sync", "units", "periodic", "services"] as const;
@@ -145,7 +145,7 @@ export interface PeriodicAssignment {
 
 export interface Plan {
   proposal: string;
-  release: Release;
+  release: string;
   node: string;
   bindAddresses: { api: string; registry: string | undefined };
   ports: { api: number; registry: number | undefined };

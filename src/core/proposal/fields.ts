@@ -4,8 +4,8 @@
  * whether a value is safe to write.
  */
 import { posix } from "node:path";
-import cron from "node-cron";
 import * as z from "zod";
+import { cronError } from "../cron/grammar.js";
 
 z.config({ jitless: true });
 
@@ -81,7 +81,7 @@ const CRON_FIELD_CHARS = /^[0-9A-Za-z*,/ -]+$/u;
 
 /**
  * A cron schedule: 5 fields (as in /etc/cron.d), or 6 with a leading seconds field for the
- * foreground scheduler. Checked by node-cron, which is what `glance-barclamp schedule` runs.
+ * foreground scheduler, in the one grammar (../cron/grammar.ts) every consumer of a schedule shares.
  */
 export const cronSchedule = () =>
   z
@@ -92,9 +92,8 @@ export const cronSchedule = () =>
       error: "must have 5 fields (minute hour day month weekday), or 6 with leading seconds",
       abort: true,
     })
-    .refine((s) => cron.validate(s), { error: "is not a valid cron expression" });
+    .refine((s) => cronError(s) === undefined, { error: (issue) => `is not a valid cron expression: ${cronError(String(issue.input)) ?? ""}` });
 
-export const cronFieldCount = (schedule: string): number => schedule.trim().split(/\s+/u).length;
 
 /** A secret given inline, or by reference, resolved only when applying. */
 export const secretRef = () =>

@@ -1,10 +1,11 @@
-import { ProposalSchema, type ProposalInput, type Release } from "./schema.js";
+import { releaseModule } from "../releases/index.js";
+import { ProposalSchema, type ProposalInput } from "./schema.js";
 
 /**
- * A complete proposal with every default spelled out, as Crowbar's "create proposal" did. On zed the
- * registry block and the cache grace period are left out: that release has neither.
+ * A complete proposal with every default spelled out, as Crowbar's "create proposal" did, less the
+ * fields the release has no use for (spelled out, validate would warn about them).
  */
-export const newProposal = (release: Release, name: string): Record<string, unknown> => {
+export const newProposal = (release: string, name: string): Record<string, unknown> => {
   const input: ProposalInput = {
     id: `bc-glance-${name}`,
     description: `Glance (${release}) deployed by glance-barclamp`,
@@ -12,10 +13,6 @@ export const newProposal = (release: Release, name: string): Record<string, unkn
   };
   const full = ProposalSchema.parse(input);
   const glance: Record<string, unknown> = { ...full.attributes.glance };
-  if (release === "zed") {
-    // Fields zed has no option for: spelled out, validate would warn about them.
-    delete glance.registry;
-    delete glance.image_cache_grace_period;
-  }
+  for (const field of releaseModule(release).newProposalOmits) delete glance[field];
   return { ...full, attributes: { glance } };
 };

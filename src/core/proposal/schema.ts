@@ -16,17 +16,11 @@ import {
   text,
   token,
 } from "./fields.js";
+import { GLANCE_SERVER_ROLE, type PeriodicJobName, type ServiceName } from "../glance.js";
+import { DEFAULT_RELEASE, RELEASE_MODULES } from "../releases/index.js";
 
-export const RELEASES = ["diablo", "zed"] as const;
-export type Release = (typeof RELEASES)[number];
+const RELEASE_NAMES = RELEASE_MODULES.map((m) => m.name) as [string, ...string[]];
 
-export const SERVICES = ["api", "registry", "scrubber", "reaper", "pruner", "prefetcher"] as const;
-export type ServiceName = (typeof SERVICES)[number];
-export const PERIODIC_JOBS = ["scrubber", "reaper", "pruner", "prefetcher"] as const;
-export type PeriodicJobName = (typeof PERIODIC_JOBS)[number];
-export const CACHE_JOBS = ["reaper", "pruner", "prefetcher"] as const;
-
-export const GLANCE_SERVER_ROLE = "glance-server";
 const MAX_URL = 2048;
 
 const DEFAULT_SCHEDULES: Record<PeriodicJobName, string> = {
@@ -75,9 +69,9 @@ const periodicService = (name: PeriodicJobName) =>
 export const GlanceAttributesSchema = z
   .strictObject({
     release: z
-      .enum(RELEASES)
-      .default("diablo")
-      .meta({ description: 'Glance release to configure: "diablo" (2011.3, the seed\'s era) or "zed" (Glance 25, Debian 12).' }),
+      .enum(RELEASE_NAMES)
+      .default(DEFAULT_RELEASE)
+      .meta({ description: `Glance release to configure: ${RELEASE_MODULES.map((m) => `"${m.name}" (${m.summary})`).join(" or ")}.` }),
     images: z
       .array(token(MAX_URL))
       .default([])

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { InventorySchema, type Inventory } from "./inventory.js";
 import { formatPath, hasPath, locate, parseJsonDocument, type Issue, type JsonDocument, type JsonPath } from "./load.js";
 import { resolveInstances, type Finding, type Resolution } from "./resolve.js";
-import { runRules } from "./rules.js";
+import { runRules } from "./rules/index.js";
 import { ProposalSchema, type Proposal } from "./schema.js";
 import { fieldInfo, knownKeysAt, nearest, schemaAt } from "./schema-walk.js";
 import { compareCodePoints } from "../text-order.js";

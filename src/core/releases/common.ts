@@ -1,17 +1,9 @@
 /** Value mapping shared by the release modules: proposal fields to formatted INI values. */
 import { posix } from "node:path";
-import { secretSlot } from "../render/secret-slots.js";
 import type { ResolvedDatabase } from "../proposal/resolve.js";
 import type { ServiceSettings } from "../proposal/schema.js";
 import { escapeIniFragment, escapeIniValue, iniBool, urlHost, type IniDialect } from "../render/ini.js";
-
-export const SECRET = {
-  swiftKey: "swift_store_key",
-  mysqlPassword: "mysql_password",
-  mysqlAdminPassword: "mysql_admin_password",
-  keystoneAdminToken: "keystone_admin_token",
-  keystonePassword: "keystone_service_password",
-} as const;
+import { SECRET, secretSlot } from "../render/secret-slots.js";
 
 /** A formatter bound to one INI dialect, so templates receive values ready to write. */
 export const formatterFor = (dialect: IniDialect) => ({

@@ -2,9 +2,17 @@
  * Glance 2011.3 ("diablo"), the seed's era: API and registry behind paste pipelines, and four
  * periodic tools, each with its own config file (options from glance-options/diablo*.json).
  */
-import { CACHE_JOBS } from "../proposal/schema.js";
-import { commonServiceValues, formatterFor, SECRET } from "./common.js";
-import type { ConfigFileSpec, ReleaseInput, ReleaseModule } from "./types.js";
+import { SECRET } from "../render/secret-slots.js";
+import { commonServiceValues, formatterFor } from "./common.js";
+import type { Catalogue, ConfigFileSpec, PeriodicJob, ReleaseInput, ReleaseModule } from "./types.js";
+
+const PERIODIC_JOBS: readonly PeriodicJob[] = [
+  { job: "scrubber", binary: "/usr/bin/glance-scrubber", placement: "one-node" },
+  { job: "reaper", binary: "/usr/bin/glance-cache-reaper", placement: "caching-nodes" },
+  { job: "pruner", binary: "/usr/bin/glance-cache-pruner", placement: "caching-nodes" },
+  { job: "prefetcher", binary: "/usr/bin/glance-cache-prefetcher", placement: "caching-nodes" },
+];
+const CACHE_JOBS = PERIODIC_JOBS.filter((j) => j.placement === "caching-nodes").map((j) => j.job);
 
 const format = formatterFor("paste");
 
@@ -102,22 +110,29 @@ const configFiles = (input: ReleaseInput): ConfigFileSpec[] => {
   ];
 };
 
-export const diablo: ReleaseModule = {
-  release: "diablo",
+export const diablo = {
+  name: "diablo",
+  summary: "2011.3, the seed's era",
   glanceVersion: "2011.3",
   dialect: "paste",
   longLived: [
     { service: "registry", binary: "/usr/bin/glance-registry", description: "OpenStack Image Service (Glance) registry" },
-    { service: "api", binary: "/usr/bin/glance-api", description: "OpenStack Image Service (Glance) API" },
+    { service: "api", binary: "/usr/bin/glance-api", description: "OpenStack Image Service (Glance) API", after: ["registry"] },
   ],
-  jobBinaries: {
-    scrubber: "/usr/bin/glance-scrubber",
-    reaper: "/usr/bin/glance-cache-reaper",
-    pruner: "/usr/bin/glance-cache-pruner",
-    prefetcher: "/usr/bin/glance-cache-prefetcher",
-  },
+  periodicJobs: PERIODIC_JOBS,
+  manageBinary: "/usr/bin/glance-manage",
   cacheSubdirectories: ["incomplete", "invalid", "prefetch", "prefetching"],
   dbSyncService: "registry",
   extraDirectories: () => [],
   configFiles,
-};
+  probes: [
+    { service: "api", paths: ["/versions", "/v1/images?limit=1"] },
+    { service: "registry", paths: ["/images"] },
+  ],
+  imageApiVersion: "1",
+  // Its Keystone middleware (v2-era) authenticates with the admin token.
+  keystoneCredential: "admin_token",
+  rules: [],
+  newProposalOmits: [],
+  catalogue: async () => (await import("./catalogues/diablo.json", { with: { type: "json" } })).default as Catalogue,
+} as const satisfies ReleaseModule;

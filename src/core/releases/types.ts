@@ -1,6 +1,8 @@
+import type { LongLivedName, PeriodicJobName, ServiceName } from "../glance.js";
 import type { KeystoneInstance } from "../proposal/inventory.js";
 import type { ResolvedDatabase } from "../proposal/resolve.js";
-import type { GlanceAttributes, PeriodicJobName, Proposal, Release, ServiceName } from "../proposal/schema.js";
+import type { Rule } from "../proposal/rules/types.js";
+import type { GlanceAttributes, Proposal } from "../proposal/schema.js";
 import type { IniDialect } from "../render/ini.js";
 
 /** What every release module is given: the validated proposal and what the planner derived. */
@@ -18,6 +20,8 @@ export interface ReleaseInput {
 export interface ConfigFileSpec {
   /** The service the file configures: its change restarts that service when long-lived. */
   service: ServiceName | "swift-reference";
+  /** Long-lived services that read this file besides its own service (a change restarts them too). */
+  readBy?: readonly LongLivedName[];
   path: string;
   template: string;
   context: object;
@@ -27,22 +31,65 @@ export interface ConfigFileSpec {
 }
 
 export interface LongLivedService {
-  service: "api" | "registry";
+  service: LongLivedName;
   binary: string;
   description: string;
+  /** Services of this release whose unit starts first. */
+  after?: readonly LongLivedName[];
+}
+
+/**
+ * A periodic tool and where it runs: "one-node" works on shared state (the database and store) and
+ * runs on one glance-server; "caching-nodes" works on a node's own image cache and runs on every
+ * node while caching is on.
+ */
+export interface PeriodicJob {
+  job: PeriodicJobName;
+  binary: string;
+  placement: "one-node" | "caching-nodes";
+}
+
+/** How `verify` probes a service of the release: paths that must answer below 400. */
+export interface ApiProbe {
+  service: LongLivedName;
+  paths: readonly string[];
+}
+
+/** Every section and option a release reads, per configuration file (see scripts/generate-*-catalogue). */
+export interface Catalogue {
+  files: Record<string, { sections: Record<string, string[]>; deprecated: Record<string, string[]> }>;
+  backend_types: Record<string, string[]>;
 }
 
 export interface ReleaseModule {
-  release: Release;
+  name: string;
+  /** How the proposal's `release` field describes it. */
+  summary: string;
   /** Upstream version the templates and catalogue are for. */
   glanceVersion: string;
   dialect: IniDialect;
   longLived: readonly LongLivedService[];
-  jobBinaries: Readonly<Record<PeriodicJobName, string>>;
+  periodicJobs: readonly PeriodicJob[];
+  /** glance-manage, which creates and migrates the schema. */
+  manageBinary: string;
   cacheSubdirectories: readonly string[];
   /** Whose config file `glance-manage db_sync` reads (the one with the database connection). */
   dbSyncService: ServiceName;
   /** Directories the release needs besides the proposal's own (staging areas and the like). */
   extraDirectories: (input: ReleaseInput) => string[];
   configFiles: (input: ReleaseInput) => ConfigFileSpec[];
+  /** What `verify` asks of each long-lived service. */
+  probes: readonly ApiProbe[];
+  /** The API version `index -H` speaks to this release. */
+  imageApiVersion: "1" | "2";
+  /** The Keystone credential its auth middleware needs from the inventory's instance. */
+  keystoneCredential: "admin_token" | "service_password";
+  /** Compatibility warnings: proposal values this release cannot honour. */
+  rules: readonly Rule[];
+  /** Proposal fields `proposal new` leaves out, because this release has no use for them. */
+  newProposalOmits: readonly (keyof GlanceAttributes)[];
+  /** Its option catalogue, loaded only when asked for. */
+  catalogue: () => Promise<Catalogue>;
 }
+
+export const hasService = (module: ReleaseModule, service: LongLivedName): boolean => module.longLived.some((l) => l.service === service);

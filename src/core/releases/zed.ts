@@ -3,9 +3,20 @@
  * multi-store form (enabled_backends) instead of the deprecated stores/default_store; the periodic
  * tools are glance-scrubber and the glance-cache-* commands.
  */
-import { CACHE_JOBS } from "../proposal/schema.js";
-import { commonServiceValues, dirname, formatterFor, SECRET } from "./common.js";
-import type { ConfigFileSpec, ReleaseInput, ReleaseModule } from "./types.js";
+import { G } from "../proposal/rules/types.js";
+import { SERVICES } from "../glance.js";
+import type { Finding } from "../proposal/resolve.js";
+import { SECRET } from "../render/secret-slots.js";
+import { commonServiceValues, dirname, formatterFor } from "./common.js";
+import type { Catalogue, ConfigFileSpec, PeriodicJob, ReleaseInput, ReleaseModule } from "./types.js";
+import type { Rule } from "../proposal/rules/types.js";
+
+const PERIODIC_JOBS: readonly PeriodicJob[] = [
+  { job: "scrubber", binary: "/usr/bin/glance-scrubber", placement: "one-node" },
+  { job: "reaper", binary: "/usr/bin/glance-cache-cleaner", placement: "caching-nodes" },
+  { job: "pruner", binary: "/usr/bin/glance-cache-pruner", placement: "caching-nodes" },
+  { job: "prefetcher", binary: "/usr/bin/glance-cache-prefetcher", placement: "caching-nodes" },
+];
 
 const format = formatterFor("oslo");
 const swiftFormat = formatterFor("swift");
@@ -106,12 +117,12 @@ const configFiles = (input: ReleaseInput): ConfigFileSpec[] => {
       description: "glance-scrubber configuration",
       context: { ...common("scrubber"), scrub_time: g.scrub_time, delayed_delete: format.bool(g.delayed_delete), database, store },
     },
-    ...CACHE_JOBS.map(
-      (job): ConfigFileSpec => ({
+    ...PERIODIC_JOBS.filter((j) => j.placement === "caching-nodes").map(
+      ({ job, binary }): ConfigFileSpec => ({
         service: job,
         path: g[job].config_file,
         template: "zed/glance-cache.conf",
-        description: `${zed.jobBinaries[job].split("/").pop() ?? job} configuration`,
+        description: `${binary.split("/").pop() ?? job} configuration`,
         context: { ...common(job), cache, database, store },
       }),
     ),
@@ -119,6 +130,7 @@ const configFiles = (input: ReleaseInput): ConfigFileSpec[] => {
   if (g.default_store === "swift")
     files.push({
       service: "swift-reference",
+      readBy: ["api"],
       path: swiftReferencePath(input),
       template: "zed/glance-swift.conf",
       description: "Swift account reference of the image store",
@@ -135,19 +147,51 @@ const configFiles = (input: ReleaseInput): ConfigFileSpec[] => {
   return files;
 };
 
-export const zed: ReleaseModule = {
-  release: "zed",
+/** Values zed has no option for: reported, never dropped silently. */
+const noEquivalent: Rule = {
+  reads: [[...G, "image_cache_grace_period"], ...SERVICES.map((s) => [...G, s, "verbose"])],
+  check: ({ proposal, spelledOut }) => {
+    const g = proposal.attributes.glance;
+    const findings: Finding[] = [];
+    if (spelledOut([...G, "image_cache_grace_period"]))
+      findings.push({
+        path: [...G, "image_cache_grace_period"],
+        severity: "warning",
+        code: "no-equivalent",
+        message: "zed has no grace period for invalid cache entries: glance-cache-cleaner removes them at once",
+        hint: "remove the field, or use release diablo",
+      });
+    for (const service of SERVICES)
+      if (g[service].verbose === false && spelledOut([...G, service, "verbose"]))
+        findings.push({
+          path: [...G, service, "verbose"],
+          severity: "warning",
+          code: "no-equivalent",
+          message: `zed always logs at INFO level (verbose was removed): verbose false has no effect on the ${service}`,
+          hint: "remove the field; debug true still turns on DEBUG",
+        });
+    return findings;
+  },
+};
+
+export const zed = {
+  name: "zed",
+  summary: "Glance 25, Debian 12",
   glanceVersion: "25.1.0",
   dialect: "oslo",
   longLived: [{ service: "api", binary: "/usr/bin/glance-api", description: "OpenStack Image Service (Glance) API" }],
-  jobBinaries: {
-    scrubber: "/usr/bin/glance-scrubber",
-    reaper: "/usr/bin/glance-cache-cleaner",
-    pruner: "/usr/bin/glance-cache-pruner",
-    prefetcher: "/usr/bin/glance-cache-prefetcher",
-  },
+  periodicJobs: PERIODIC_JOBS,
+  manageBinary: "/usr/bin/glance-manage",
   cacheSubdirectories: ["incomplete", "invalid", "queue"],
   dbSyncService: "api",
   extraDirectories: (input) => [`${input.glance.working_directory}/staging`, `${input.glance.working_directory}/tasks`],
   configFiles,
-};
+  // /versions answers even when the database is unusable: the image list is the real test.
+  probes: [{ service: "api", paths: ["/versions", "/v2/images?limit=1"] }],
+  imageApiVersion: "2",
+  keystoneCredential: "service_password",
+  rules: [noEquivalent],
+  // Fields zed has no option for: spelled out, validate would warn about them.
+  newProposalOmits: ["registry", "image_cache_grace_period"],
+  catalogue: async () => (await import("./catalogues/zed.json", { with: { type: "json" } })).default as Catalogue,
+} as const satisfies ReleaseModule;

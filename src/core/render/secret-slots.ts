@@ -10,6 +10,15 @@ const SLOT = /\u0001([a-z0-9_.-]+)\|(raw|url)\u0002/gu;
 
 export const MASK = "********";
 
+/** The secrets a plan can hold, by slot name: where each one goes is the plan's knowledge, not the value. */
+export const SECRET = {
+  swiftKey: "swift_store_key",
+  mysqlPassword: "mysql_password",
+  mysqlAdminPassword: "mysql_admin_password",
+  keystoneAdminToken: "keystone_admin_token",
+  keystonePassword: "keystone_service_password",
+} as const;
+
 export const secretSlot = (name: string, encoding: SecretEncoding = "raw"): string => `\u0001${name}|${encoding}\u0002`;
 
 export const slotNames = (content: string): string[] => [...new Set([...content.matchAll(SLOT)].map((m) => m[1] as string))];

@@ -1,0 +1,28 @@
+import { chmodSync, chownSync, mkdirSync } from "node:fs";
+import type { Executor } from "../types.js";
+import { lstatOrUndefined, metadataDrift, notAThing, octal, parseMode, wantedIds } from "./metadata.js";
+
+/** A directory: created when missing; mode and owner kept as planned only where Glance owns it. */
+export const directory: Executor<"directory"> = async (resource, context) => {
+  const base = { id: resource.id, kind: resource.kind, target: resource.path };
+  const resolved = await context.root.resolve(resource.path, { followFinal: true });
+  const stat = lstatOrUndefined(resolved);
+  const wanted = resource.manageOwnership ? parseMode(resource.mode) : 0o755;
+  const ids = resource.manageOwnership ? wantedIds(context, resource.owner, resource.group) : undefined;
+  if (stat === undefined)
+    return {
+      ...base,
+      action: "create",
+      details: [`${resource.manageOwnership ? `${resource.owner}:${resource.group} ` : ""}${octal(wanted)}`],
+      apply: () => {
+        mkdirSync(resolved, { recursive: true, mode: wanted });
+        chmodSync(resolved, wanted);
+        if (ids !== undefined) chownSync(resolved, ids.uid, ids.gid);
+      },
+    };
+  if (!stat.isDirectory()) throw notAThing(context, resource.path, "a directory");
+  if (!resource.manageOwnership) return { ...base, action: "unchanged", details: [] };
+  const drift = metadataDrift(context, stat, resource);
+  if (drift.details.length === 0) return { ...base, action: "unchanged", details: [] };
+  return { ...base, action: "update", details: drift.details, apply: () => drift.mend(resolved) };
+};
