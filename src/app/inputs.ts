@@ -4,7 +4,7 @@ import { usageError } from "../errors.js";
 import type { Inventory } from "../core/proposal/inventory.js";
 import { validateInventoryText } from "../core/proposal/validate.js";
 import { invalidError } from "../errors.js";
-import { formatIssues } from "../cli/format/text.js";
+import { formatIssues } from "../core/proposal/format-issues.js";
 
 export const readInput = (file: string): string => {
   try {

@@ -1,17 +1,18 @@
 /** Shared by every command that plans: read and validate the proposal and inventory, then plan. */
 import { hostname } from "node:os";
-import { invalidError } from "../errors.js";
+import { BarclampError, invalidError } from "../errors.js";
 import { findPackagedCron } from "../engine/packaged.js";
 import { openRoot } from "../engine/root.js";
 import { buildPlan } from "../core/plan/build-plan.js";
 import { releaseModule } from "../core/releases/index.js";
 import type { Plan } from "../core/plan/types.js";
 import type { Inventory } from "../core/proposal/inventory.js";
-import type { Issue } from "../core/proposal/load.js";
+import { formatPath, locate, parseJsonDocument, type Issue } from "../core/proposal/load.js";
+import type { PlanErrorDetail } from "../core/plan/parts/nodes.js";
 import type { Proposal } from "../core/proposal/schema.js";
 import { validateProposalText } from "../core/proposal/validate.js";
 import { displayName, loadInventory, readInput } from "./inputs.js";
-import { formatIssues } from "../cli/format/text.js";
+import { formatIssues } from "../core/proposal/format-issues.js";
 
 export interface PlanOptions {
   inventory?: string;
@@ -31,7 +32,8 @@ export interface PlannedProposal {
  */
 export const planProposal = async (file: string, options: PlanOptions & { root?: string }): Promise<PlannedProposal> => {
   const inventory = loadInventory(options.inventory);
-  const result = validateProposalText(readInput(file), displayName(file), inventory);
+  const text = readInput(file);
+  const result = validateProposalText(text, displayName(file), inventory);
   if (result.proposal === undefined || result.resolution === undefined)
     throw invalidError("invalid-proposal", `proposal ${displayName(file)} is invalid:\n${formatIssues(result.issues)}`, {
       detail: result.issues,
@@ -41,12 +43,32 @@ export const planProposal = async (file: string, options: PlanOptions & { root?:
     const root = await openRoot(options.root);
     packagedCron = await findPackagedCron(root, releaseModule(result.proposal.attributes.glance.release).periodicJobs);
   }
-  const plan = buildPlan({
-    proposal: result.proposal,
-    resolution: result.resolution,
-    inventory,
-    node: options.node ?? hostname(),
-    ...(packagedCron === undefined ? {} : { packagedCron }),
-  });
+  let plan: Plan;
+  try {
+    plan = buildPlan({
+      proposal: result.proposal,
+      resolution: result.resolution,
+      inventory,
+      node: options.node ?? hostname(),
+      ...(packagedCron === undefined ? {} : { packagedCron }),
+    });
+  } catch (error) {
+    throw positioned(error, { proposal: { text, file: displayName(file) }, ...(options.inventory === undefined ? {} : { inventory: { text: readInput(options.inventory), file: options.inventory } }) });
+  }
   return { proposal: result.proposal, inventory, plan, warnings: result.issues };
+};
+
+const isPlanErrorDetail = (detail: unknown): detail is PlanErrorDetail =>
+  typeof detail === "object" && detail !== null && "document" in detail && "path" in detail && Array.isArray(detail.path);
+
+/** A planning error names a field; here it gains the field's position in the file the operator edits. */
+const positioned = (error: unknown, documents: Partial<Record<PlanErrorDetail["document"], { text: string; file: string }>>): unknown => {
+  if (!(error instanceof BarclampError) || !isPlanErrorDetail(error.detail)) return error;
+  const source = documents[error.detail.document];
+  if (source === undefined) return error;
+  const doc = parseJsonDocument(source.text, source.file);
+  const { line, column } = locate(doc, error.detail.path);
+  const path = formatPath(error.detail.path);
+  const issue: Issue = { file: source.file, line, column, path, severity: "error", code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+  return invalidError(error.code, `${error.message} (${source.file}:${line}:${column} ${path})`, { ...(error.hint === undefined ? {} : { hint: error.hint }), detail: [issue] });
 };

@@ -3,6 +3,7 @@
  * start-up loads commander and nothing else.
  */
 import { Command, Option } from "commander";
+import type { ApplyCommandOptions } from "./options.js";
 import { DEFAULT_RELEASE, RELEASE_MODULES, releaseNames } from "../core/releases/index.js";
 
 export type SetExitCode = (code: number) => void;
@@ -110,7 +111,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       .argument("<proposal>", "proposal file ('-' reads standard input)"),
   ).action(
     run(async (file: string, options: ApplyCommandOptions) =>
-      (await import("./commands/apply.js")).runDiff(file, { ...options, verbose: program.opts().verbose === true }),
+      (await import("./commands/diff.js")).runDiff(file, { ...options, verbose: program.opts().verbose === true }),
     ),
   );
 
@@ -195,12 +196,3 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
 
   return program;
 };
-
-interface ApplyCommandOptions {
-  inventory?: string;
-  node?: string;
-  root: string;
-  json?: boolean;
-  logFile?: string;
-  dryRun?: boolean;
-}

@@ -3,12 +3,16 @@ import { isPending } from "../../engine/types.js";
 import { describeConnection } from "../../db/connection.js";
 import { openDatabase } from "../../db/database.js";
 import { countImages, detectSchema } from "../../db/images.js";
-import { formatReport, prepare, type ApplyOptions } from "./apply.js";
+import { applyProposal } from "../../app/apply-proposal.js";
+import { createLogger } from "../../log.js";
+import { printWarnings } from "../diagnostics.js";
+import { formatReport } from "../format/apply-report.js";
+import type { ApplyCommandOptions } from "../options.js";
 import { databaseTarget } from "../../app/database-target.js";
 import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 /** Only the database (and the directory its SQLite file lives in), like apply would. */
-export const runDbProvision = async (file: string, options: ApplyOptions & { printSql?: boolean }): Promise<number> => {
+export const runDbProvision = async (file: string, options: ApplyCommandOptions & { printSql?: boolean }): Promise<number> => {
   if (options.printSql === true) {
     const { plan } = await planProposal(file, options);
     const database = plan.resources.find((r) => r.kind === "database");
@@ -21,14 +25,19 @@ export const runDbProvision = async (file: string, options: ApplyOptions & { pri
     process.stdout.write(`${sql.join("\n").replaceAll("'(masked)'", "'********'")}\n`);
     return ExitCode.ok;
   }
-  const report = await prepare(file, options, options.dryRun === true, { kinds: ["directory", "database"] });
+  const report = await applyProposal(file, options, { log: createLogger(options), onWarnings: printWarnings }, { kinds: ["directory", "database"] });
   process.stdout.write(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   return ExitCode.ok;
 };
 
 /** Runs the real glance-manage db_sync on this node, holding the MySQL lock when the database is shared. */
-export const runDbSync = async (file: string, options: ApplyOptions): Promise<number> => {
-  const report = await prepare(file, { ...options, root: "/" }, false, { kinds: ["database", "db-sync"], forceDbSync: true });
+export const runDbSync = async (file: string, options: ApplyCommandOptions): Promise<number> => {
+  const report = await applyProposal(
+    file,
+    { ...options, root: "/", dryRun: false },
+    { log: createLogger(options), onWarnings: printWarnings },
+    { kinds: ["database", "db-sync"], forceDbSync: true },
+  );
   const sync = report.changes.find((c) => c.kind === "db-sync");
   if (options.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatReport(report)}\n`);

@@ -1,7 +1,8 @@
 import { ExitCode } from "../../errors.js";
 import { maskSecrets } from "../../core/render/secret-slots.js";
 import type { Plan, Resource } from "../../core/plan/types.js";
-import { formatIssues, formatTable } from "../format/text.js";
+import { printWarnings } from "../diagnostics.js";
+import { formatTable } from "../format/table.js";
 import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 /** The plan as data, secrets masked: what --json prints. */
@@ -51,7 +52,7 @@ export const formatPlan = (plan: Plan): string => {
 
 export const runPlan = async (file: string, options: PlanOptions & { root?: string; json?: boolean }): Promise<number> => {
   const { plan, warnings } = await planProposal(file, options);
-  if (warnings.length > 0) process.stderr.write(`${formatIssues(warnings)}\n`);
+  printWarnings(warnings);
   process.stdout.write(options.json === true ? `${JSON.stringify(publicPlan(plan), null, 2)}\n` : `${formatPlan(plan)}\n`);
   return ExitCode.ok;
 };

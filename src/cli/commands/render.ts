@@ -4,7 +4,7 @@ import { writeFileAtomic } from "../../engine/atomic-write.js";
 import { openRoot } from "../../engine/root.js";
 import { ExitCode, usageError } from "../../errors.js";
 import { maskSecrets } from "../../core/render/secret-slots.js";
-import { formatIssues } from "../format/text.js";
+import { printWarnings } from "../diagnostics.js";
 import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 /**
@@ -15,7 +15,7 @@ export const runRender = async (file: string, options: PlanOptions & { out: stri
   const out = resolve(options.out);
   if (out === "/") throw usageError("render-into-root", "render writes files for review, not into /", { hint: "use apply to deploy" });
   const { plan, warnings } = await planProposal(file, options);
-  if (warnings.length > 0) process.stderr.write(`${formatIssues(warnings)}\n`);
+  printWarnings(warnings);
   await mkdir(out, { recursive: true });
   const root = await openRoot(out);
   let count = 0;

@@ -3,7 +3,7 @@ import { loadOwnership } from "../../engine/ownership.js";
 import { createLogger } from "../../log.js";
 import type { PeriodicJobName } from "../../core/glance.js";
 import { runJob, startScheduler, type Job } from "../../schedule/scheduler.js";
-import { formatIssues } from "../format/text.js";
+import { printWarnings } from "../diagnostics.js";
 import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 export interface ScheduleOptions extends PlanOptions {
@@ -15,7 +15,7 @@ export interface ScheduleOptions extends PlanOptions {
 export const runSchedule = async (file: string, options: ScheduleOptions): Promise<number> => {
   // The live system: cron entries its Glance package ships count.
   const { plan, warnings } = await planProposal(file, { ...options, root: "/" });
-  if (warnings.length > 0) process.stderr.write(`${formatIssues(warnings)}\n`);
+  printWarnings(warnings);
   const log = createLogger({ logFile: options.logFile });
   const ownership = await loadOwnership(process.geteuid?.() ?? 0);
   // Run as cron would: as the glance user when we are root and it exists.

@@ -2,7 +2,7 @@ import { ExitCode } from "../../errors.js";
 import type { Issue } from "../../core/proposal/load.js";
 import { validateProposalText } from "../../core/proposal/validate.js";
 import { displayName, loadInventory, readInput } from "../../app/inputs.js";
-import { formatIssues, summarizeIssues } from "../format/text.js";
+import { formatIssues, summarizeIssues } from "../../core/proposal/format-issues.js";
 
 interface FileReport {
   file: string;

@@ -1,0 +1,18 @@
+import { ExitCode } from "../../errors.js";
+import { applyProposal } from "../../app/apply-proposal.js";
+import { isPending } from "../../engine/types.js";
+import { createLogger } from "../../log.js";
+import { printWarnings } from "../diagnostics.js";
+import type { ApplyCommandOptions } from "../options.js";
+
+/** Unified diff of what apply would change; exit 4 when anything is pending (drift). */
+export const runDiff = async (file: string, options: ApplyCommandOptions): Promise<number> => {
+  const report = await applyProposal(file, { ...options, dryRun: true }, { log: createLogger(options), onWarnings: printWarnings });
+  const pending = report.changes.filter(isPending);
+  if (options.json === true) process.stdout.write(`${JSON.stringify({ ...report, changes: pending }, null, 2)}\n`);
+  else {
+    const parts = pending.map((c) => c.diff ?? `${c.action} ${c.kind} ${c.target}${c.details.length > 0 ? `: ${c.details.join("; ")}` : ""}\n`);
+    process.stdout.write(parts.length === 0 ? "no changes pending\n" : parts.join(""));
+  }
+  return pending.length > 0 ? ExitCode.changesPending : ExitCode.ok;
+};
