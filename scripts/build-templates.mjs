@@ -18,5 +18,7 @@ ${entries.join("\n")}
 let previous = "";
 try {
   previous = readFileSync(out, "utf8");
-} catch {}
+} catch {
+  // No previous file: write it.
+}
 if (previous !== text) writeFileSync(out, text);

@@ -22,8 +22,6 @@ export const ExitCode = {
   brokenPipe: 141,
 } as const;
 
-export type ExitCodeName = keyof typeof ExitCode;
-
 export type ErrorKind = "usage" | "invalid" | "failure";
 
 export interface BarclampErrorOptions {

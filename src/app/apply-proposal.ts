@@ -35,7 +35,7 @@ export const applyProposal = async (
   environment: ApplyEnvironment,
   scope: ApplyScope = {},
 ): Promise<ApplyReport> => {
-  const planned = await planProposal(file, options);
+  const planned = planProposal(file, options);
   environment.onWarnings?.(planned.warnings);
   const plan =
     scope.kinds === undefined ? planned.plan : { ...planned.plan, resources: planned.plan.resources.filter((r) => scope.kinds?.includes(r.kind)) };

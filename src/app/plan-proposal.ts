@@ -30,7 +30,7 @@ export interface PlannedProposal {
  * With `root`, cron entries a distribution package ships in that root are taken into account, so
  * that no job is scheduled twice.
  */
-export const planProposal = async (file: string, options: PlanOptions & { root?: string }): Promise<PlannedProposal> => {
+export const planProposal = (file: string, options: PlanOptions & { root?: string }): PlannedProposal => {
   const inventory = loadInventory(options.inventory);
   const text = readInput(file);
   const result = validateProposalText(text, displayName(file), inventory);
@@ -40,8 +40,8 @@ export const planProposal = async (file: string, options: PlanOptions & { root?:
     });
   let packagedCron: Awaited<ReturnType<typeof findPackagedCron>> | undefined;
   if (options.root !== undefined) {
-    const root = await openRoot(options.root);
-    packagedCron = await findPackagedCron(root, releaseModule(result.proposal.attributes.glance.release).periodicJobs);
+    const root = openRoot(options.root);
+    packagedCron = findPackagedCron(root, releaseModule(result.proposal.attributes.glance.release).periodicJobs);
   }
   let plan: Plan;
   try {

@@ -7,14 +7,14 @@ import { failureError } from "../errors.js";
 import { SECRET } from "../core/render/secret-slots.js";
 import { planProposal, type PlanOptions } from "./plan-proposal.js";
 
-export const connectionOfProposal = async (file: string, options: PlanOptions & { root: string }): Promise<ConnectionInfo> => {
-  const planned = await planProposal(file, options);
+export const connectionOfProposal = (file: string, options: PlanOptions & { root: string }): ConnectionInfo => {
+  const planned = planProposal(file, options);
   const database = planned.plan.resources.find((r) => r.kind === "database");
   if (database?.kind !== "database") throw new Error("a plan always has a database");
-  const root = await openRoot(options.root);
-  if (database.engine === "sqlite") return { kind: "sqlite", path: await root.resolve(database.path, { followFinal: true }) };
-  const state = await statePaths(root, false);
-  const secrets = await resolveSecrets(
+  const root = openRoot(options.root);
+  if (database.engine === "sqlite") return { kind: "sqlite", path: root.resolve(database.path, { followFinal: true }) };
+  const state = statePaths(root, false);
+  const secrets = resolveSecrets(
     { ...planned.plan, secrets: planned.plan.secrets.filter((s) => s.name === SECRET.mysqlPassword) },
     { proposal: planned.proposal, inventory: planned.inventory },
     state,

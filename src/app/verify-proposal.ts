@@ -18,7 +18,7 @@ export const verifyProposal = async (
   log: Logger,
   onWarnings?: (warnings: Issue[]) => void,
 ): Promise<CheckResult[]> => {
-  const planned = await planProposal(file, options);
+  const planned = planProposal(file, options);
   onWarnings?.(planned.warnings);
   return verify({
     plan: planned.plan,

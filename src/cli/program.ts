@@ -18,7 +18,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .exitOverride();
 
   const run =
-    <A extends unknown[]>(handler: (...args: A) => Promise<number>) =>
+    <A extends unknown[]>(handler: (...args: A) => number | Promise<number>) =>
     async (...args: A): Promise<void> => {
       setExitCode(await handler(...args));
     };

@@ -5,7 +5,7 @@
 import { failureError } from "../errors.js";
 import type { ConnectionInfo } from "./connection.js";
 
-export type Row = Record<string, unknown>;
+type Row = Record<string, unknown>;
 
 const BATCH = 1000;
 
@@ -49,7 +49,7 @@ export interface Database {
  * Results as each row's first column, a string. One value per row crosses from the driver instead
  * of one per column, which is most of what a row costs in better-sqlite3.
  */
-export interface TextReader {
+interface TextReader {
   /** Every row of a statement at once (a page). */
   page: (sql: string, params: unknown[]) => Promise<string[]>;
   /** The rows of one statement, in batches. */
@@ -69,16 +69,17 @@ const openSqlite = async (path: string): Promise<Database> => {
   const pages = new Map<string, import("better-sqlite3").Statement>();
   return {
     kind: "sqlite",
-    all: async (sql, params = []) => db.prepare(sql).all(...params) as Row[],
+    // The interface is asynchronous for mysql2; better-sqlite3 answers at once.
+    all: (sql, params = []) => Promise.resolve(db.prepare(sql).all(...params) as Row[]),
     stream: (sql, params = []) => inBatches(db.prepare(sql).raw(true).iterate(...params) as IterableIterator<unknown[]>),
     text: {
-      page: async (sql, params) => {
+      page: (sql, params) => {
         let statement = pages.get(sql);
         if (statement === undefined) {
           statement = db.prepare(sql).pluck(true);
           pages.set(sql, statement);
         }
-        return statement.all(...params) as string[];
+        return Promise.resolve(statement.all(...params) as string[]);
       },
       stream: (sql, params) => inBatches(db.prepare(sql).pluck(true).iterate(...params) as IterableIterator<string>),
       snapshot: (body) =>
@@ -91,10 +92,11 @@ const openSqlite = async (path: string): Promise<Database> => {
           }
         })(),
     },
-    tables: async () => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name),
-    columns: async (table) => (db.prepare(`PRAGMA table_info("${table.replaceAll('"', '""')}")`).all() as Array<{ name: string }>).map((r) => r.name),
-    close: async () => {
+    tables: () => Promise.resolve((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name)),
+    columns: (table) => Promise.resolve((db.prepare(`PRAGMA table_info("${table.replaceAll('"', '""')}")`).all() as Array<{ name: string }>).map((r) => r.name)),
+    close: () => {
       db.close();
+      return Promise.resolve();
     },
   };
 };

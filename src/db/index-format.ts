@@ -37,11 +37,12 @@ const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/u;
 
 /** RFC 4180: quote a field holding a comma, quote, line break or edge space; double its quotes. */
 export const csvField = (value: unknown): string => {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- database values are strings, numbers or bigints
   const text = value === null || value === undefined ? "" : String(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-export const csvRow = (image: Image): string => `${CSV_FIELDS.map((f) => csvField(image[f])).join(",")}\r\n`;
+const csvRow = (image: Image): string => `${CSV_FIELDS.map((f) => csvField(image[f])).join(",")}\r\n`;
 
 /**
  * Whether `line`, the CSV fields' text joined by commas, is already its CSV row: exactly one comma
@@ -59,7 +60,7 @@ const row = (format: IndexFormat, image: Image, first: boolean): string => {
   return `${first ? "\n" : ",\n"}  ${JSON.stringify(image)}`;
 };
 
-export const indexHeader = (format: IndexFormat): string => {
+const indexHeader = (format: IndexFormat): string => {
   if (format === "table") return tableLine(COLUMNS.map((c) => c.header)) + tableLine(COLUMNS.map((c) => "-".repeat(c.width)));
   if (format === "csv") return `${CSV_FIELDS.join(",")}\r\n`;
   return "[";

@@ -32,12 +32,12 @@ export type AheadMessage =
  * holds this module). Run from the TypeScript sources there is no such file:
  * undefined, and the caller reads in its own thread, with the same output.
  */
-export const readAheadWorker = (): URL | undefined => {
+const readAheadWorker = (): URL | undefined => {
   const url = new URL("./read-ahead-worker.cjs", import.meta.url);
   return import.meta.url.endsWith(".cjs") && existsSync(fileURLToPath(url)) ? url : undefined;
 };
 
-export const readAhead = async function* (worker: URL, request: AheadRequest): AsyncGenerator<string[]> {
+const readAhead = async function* (worker: URL, request: AheadRequest): AsyncGenerator<string[]> {
   const { Worker } = await import("node:worker_threads");
   const thread = new Worker(worker, { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   const queue: AheadMessage[] = [];
@@ -100,5 +100,6 @@ export const listImageLinesAhead = async function* (db: Database, path: string, 
   const marker = rows[0]?.id;
   if (marker === undefined) throw new BarclampError("image-gone", "failure", "an image vanished while it was listed", { hint: "run index again" });
   const rest = options.limit === undefined ? undefined : options.limit - count;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an image id: a string (or 2011.3's integer)
   yield* readAhead(worker, { path, schema, options: { ...options, marker: String(marker), limit: rest } });
 };

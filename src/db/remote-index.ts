@@ -27,12 +27,18 @@ interface ApiImage {
   deleted?: boolean;
 }
 
+/** fetch fails with a TypeError whose cause (an Error with a code) says what went wrong. */
+const describeFetchError = (error: unknown): string => {
+  const cause = (error as Error).cause;
+  return cause instanceof Error ? String(cause) : (error as Error).message;
+};
+
 const fetchJson = async (url: URL, token: string | undefined): Promise<unknown> => {
   let response: Response;
   try {
     response = await fetch(url, { headers: token === undefined ? {} : { "X-Auth-Token": token } });
   } catch (error) {
-    throw failureError("api-unreachable", `cannot reach the Glance API at ${url.host}: ${(error as Error).cause ?? (error as Error).message}`);
+    throw failureError("api-unreachable", `cannot reach the Glance API at ${url.host}: ${describeFetchError(error)}`);
   }
   if (!response.ok) throw failureError("api-error", `the Glance API at ${url.host} answered ${response.status} ${response.statusText} for ${url.pathname}`);
   return response.json();

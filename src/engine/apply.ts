@@ -39,7 +39,7 @@ export interface ApplyReport {
   warnings: string[];
 }
 
-const writable = async (path: string): Promise<void> => {
+const writable = (path: string): void => {
   try {
     accessSync(path, constants.W_OK);
   } catch (error) {
@@ -51,21 +51,24 @@ const writable = async (path: string): Promise<void> => {
 
 export const applyPlan = async (request: ApplyRequest): Promise<ApplyReport> => {
   const { plan } = request;
-  const root = await openRoot(request.rootDir);
-  const ownership = await loadOwnership(request.euid);
+  const root = openRoot(request.rootDir);
+  const ownership = loadOwnership(request.euid);
   // Checked before anything is written: a missing variable or file stops here.
-  const preview = await statePaths(root, false);
-  await resolveSecrets(plan, request.documents, preview, { generate: false, env: request.env });
-  if (!request.dryRun) await writable(root.path);
+  const preview = statePaths(root, false);
+  resolveSecrets(plan, request.documents, preview, { generate: false, env: request.env });
+  if (!request.dryRun) writable(root.path);
 
-  const state = await statePaths(root, !request.dryRun).catch((error: NodeJS.ErrnoException) => {
-    throw failureError("root-not-writable", `cannot create the state directory in ${root.path}: ${error.code ?? String(error)}`, {
+  let state: ReturnType<typeof statePaths>;
+  try {
+    state = statePaths(root, !request.dryRun);
+  } catch (error) {
+    throw failureError("root-not-writable", `cannot create the state directory in ${root.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       hint: "nothing was changed",
     });
-  });
+  }
   const lock = request.dryRun ? undefined : await acquireLock(state.lock, request.command);
   try {
-    const secrets = await resolveSecrets(plan, request.documents, state, { generate: !request.dryRun, env: request.env });
+    const secrets = resolveSecrets(plan, request.documents, state, { generate: !request.dryRun, env: request.env });
     const result = await converge(
       {
         root,
@@ -94,6 +97,6 @@ export const applyPlan = async (request: ApplyRequest): Promise<ApplyReport> => 
       warnings: ownership.warnings,
     };
   } finally {
-    await lock?.release();
+    lock?.release();
   }
 };

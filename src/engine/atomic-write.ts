@@ -11,7 +11,7 @@
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-export const TEMP_SUFFIX = ".glance-barclamp-tmp";
+const TEMP_SUFFIX = ".glance-barclamp-tmp";
 
 /** The temporary name used for `path`: hidden, and ignored by cron (a dot) and systemd (suffix). */
 export const tempPathFor = (path: string): string => join(dirname(path), `.${basename(path)}${TEMP_SUFFIX}`);
@@ -42,7 +42,7 @@ export const writeFileAtomic = (path: string, data: string | Buffer, options: Wr
   syncDirectory(dirname(path));
 };
 
-export const syncDirectory = (dir: string): void => {
+const syncDirectory = (dir: string): void => {
   const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     fsyncSync(fd);

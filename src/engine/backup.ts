@@ -8,7 +8,7 @@ import { writeFileAtomic } from "./atomic-write.js";
 import type { Root } from "./root.js";
 import type { StatePaths } from "./state.js";
 
-export const KEEP_BACKUPS = 5;
+const KEEP_BACKUPS = 5;
 
 export interface BackupEntry {
   /** The plan's path. */
@@ -20,7 +20,7 @@ export interface BackupEntry {
   gid?: number;
 }
 
-export interface BackupManifest {
+interface BackupManifest {
   id: string;
   proposal: string;
   node: string;
@@ -41,7 +41,7 @@ export class Backup {
   }
 
   /** Records the current state of `path` (at `resolved`) before it is changed. Once per path. */
-  async save(path: string, resolved: string): Promise<void> {
+  save(path: string, resolved: string): void {
     if (this.entries.some((e) => e.path === path)) return;
     let stat;
     try {
@@ -60,19 +60,19 @@ export class Backup {
     this.entries.push({ path, existed: true, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid });
   }
 
-  async finish(): Promise<void> {
+  finish(): void {
     if (this.entries.length === 0) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.state.backups, 0o700);
     const manifest: BackupManifest = { id: this.id, ...this.meta, createdAt: new Date().toISOString(), entries: this.entries };
     writeFileSync(join(this.dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-    await pruneBackups(this.state);
+    pruneBackups(this.state);
   }
 }
 
 export const newBackupId = (): string => `${new Date().toISOString().replace(/[-:.]/gu, "")}-${process.pid}`;
 
-const backupIds = async (state: StatePaths): Promise<string[]> => {
+const backupIds = (state: StatePaths): string[] => {
   try {
     const ids = readdirSync(state.backups);
     const complete: string[] = [];
@@ -90,8 +90,8 @@ const backupIds = async (state: StatePaths): Promise<string[]> => {
   }
 };
 
-const pruneBackups = async (state: StatePaths): Promise<void> => {
-  const ids = await backupIds(state);
+const pruneBackups = (state: StatePaths): void => {
+  const ids = backupIds(state);
   for (const id of ids.slice(0, Math.max(0, ids.length - KEEP_BACKUPS))) rmSync(join(state.backups, id), { recursive: true, force: true });
 };
 
@@ -102,15 +102,15 @@ export interface RollbackResult {
 }
 
 /** Restores what the newest backed-up apply changed, then drops that backup. */
-export const rollbackLatest = async (root: Root, state: StatePaths, enforceOwners: boolean): Promise<RollbackResult | undefined> => {
-  const ids = await backupIds(state);
+export const rollbackLatest = (root: Root, state: StatePaths, enforceOwners: boolean): RollbackResult | undefined => {
+  const ids = backupIds(state);
   const id = ids[ids.length - 1];
   if (id === undefined) return undefined;
   const dir = join(state.backups, id);
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as BackupManifest;
   const result: RollbackResult = { id, restored: [], removed: [] };
   for (const entry of manifest.entries) {
-    const target = await root.resolve(entry.path);
+    const target = root.resolve(entry.path);
     if (entry.existed) {
       mkdirSync(dirname(target), { recursive: true });
       writeFileAtomic(target, readFileSync(join(dir, "files", entry.path)), {

@@ -24,7 +24,7 @@ const EXECUTORS: { [K in ResourceKind]: Executor<K> } = {
 };
 
 const inspectResource = async (resource: Resource, context: ConvergeContext): Promise<Inspection> =>
-  (EXECUTORS[resource.kind] as Executor<typeof resource.kind>)(resource as never, context);
+  (EXECUTORS[resource.kind] as Executor<typeof resource.kind>)(resource, context);
 
 export interface ConvergeResult {
   changes: Change[];
@@ -50,7 +50,7 @@ export const converge = async (context: ConvergeContext, dryRun: boolean): Promi
       context.log.info({ resource: inspection.id, action: inspection.action, details: inspection.details }, `${inspection.action} ${inspection.target}`);
     }
   } finally {
-    await backup.finish();
+    backup.finish();
   }
   return { changes, backup: backup.entries.length > 0 ? backup.id : undefined };
 };

@@ -17,7 +17,7 @@ const run: Host["run"] = (argv, timeoutMs) =>
 export const liveHost = (): Host => ({
   run,
   systemdRunning: existsSync("/run/systemd/system"),
-  exists: async (path) => {
+  exists: (path) => {
     try {
       accessSync(path, constants.X_OK);
       return true;

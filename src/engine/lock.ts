@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import lockfile from "proper-lockfile";
 import { failureError } from "../errors.js";
 
-export interface LockHolder {
+interface LockHolder {
   pid: number;
   host: string;
   since: string;
@@ -43,7 +43,7 @@ const isAlive = (pid: number): boolean => {
 };
 
 export interface HeldLock {
-  release: () => Promise<void>;
+  release: () => void;
 }
 
 /** Waits up to about `waitMs` for the lock, then fails naming the holder. */
@@ -56,7 +56,7 @@ export const acquireLock = async (lockPath: string, command: string, waitMs = 30
       const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command };
       writeFileSync(holderPath(lockPath), `${JSON.stringify(holder)}\n`, { mode: 0o600 });
       return {
-        release: async () => {
+        release: () => {
           rmSync(holderPath(lockPath), { force: true });
           release();
         },

@@ -22,7 +22,7 @@ const parseDatabase = (text: string, idField: number): Map<string, number> =>
       .map((fields) => [fields[0] as string, Number(fields[idField])]),
   );
 
-const readDatabase = async (path: string, idField: number): Promise<Map<string, number>> => {
+const readDatabase = (path: string, idField: number): Map<string, number> => {
   try {
     return parseDatabase(readFileSync(path, "utf8"), idField);
   } catch {
@@ -30,9 +30,9 @@ const readDatabase = async (path: string, idField: number): Promise<Map<string, 
   }
 };
 
-export const loadOwnership = async (euid: number): Promise<Ownership> => {
-  const users = await readDatabase("/etc/passwd", 2);
-  const groups = await readDatabase("/etc/group", 2);
+export const loadOwnership = (euid: number): Ownership => {
+  const users = readDatabase("/etc/passwd", 2);
+  const groups = readDatabase("/etc/group", 2);
   const warnings: string[] = [];
   if (euid !== 0) warnings.push("not running as root: file owners are left as they are");
   else if (!users.has("glance") || !groups.has("glance"))

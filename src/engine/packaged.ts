@@ -10,9 +10,9 @@ import type { Root } from "./root.js";
 
 export type PackagedCron = Partial<Record<PeriodicJobName, string>>;
 
-export const findPackagedCron = async (root: Root, jobs: ReadonlyArray<{ job: PeriodicJobName; binary: string }>): Promise<PackagedCron> => {
+export const findPackagedCron = (root: Root, jobs: ReadonlyArray<{ job: PeriodicJobName; binary: string }>): PackagedCron => {
   const found: PackagedCron = {};
-  const dir = await root.resolve(CRON_DIR, { followFinal: true });
+  const dir = root.resolve(CRON_DIR, { followFinal: true });
   let names: string[];
   try {
     names = readdirSync(dir);

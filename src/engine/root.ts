@@ -18,7 +18,7 @@ export interface Root {
    * Where `path` lands inside the root. The last component is followed only with followFinal
    * (directories); a file's own symlink is replaced, never written through.
    */
-  resolve: (path: string, options?: { followFinal?: boolean }) => Promise<string>;
+  resolve: (path: string, options?: { followFinal?: boolean }) => string;
   /** The path as the operator should read it in messages (the plan's path, prefixed by the root). */
   display: (path: string) => string;
 }
@@ -26,7 +26,7 @@ export interface Root {
 const isInside = (root: string, candidate: string): boolean =>
   root === "/" ? candidate.startsWith("/") : candidate === root || candidate.startsWith(`${root}/`);
 
-export const openRoot = async (rootDir: string): Promise<Root> => {
+export const openRoot = (rootDir: string): Root => {
   let real: string;
   try {
     real = realpathSync(rootDir);
@@ -36,7 +36,7 @@ export const openRoot = async (rootDir: string): Promise<Root> => {
       hint: "create the staging directory first, or use --root /",
     });
   }
-  const resolve = async (path: string, options: { followFinal?: boolean } = {}): Promise<string> => {
+  const resolve = (path: string, options: { followFinal?: boolean } = {}): string => {
     if (!path.startsWith("/")) throw new Error(`plan paths are absolute: ${path}`);
     const queue = path.split("/").filter((p) => p !== "");
     let current = real;

@@ -38,12 +38,12 @@ const checked = (slot: SecretSlot, value: string, origin: string): string => {
  * `generate`: create the generated password when it does not exist yet (apply); otherwise a
  * placeholder stands for it (diff and dry runs change nothing).
  */
-export const resolveSecrets = async (
+export const resolveSecrets = (
   plan: Plan,
   documents: SecretDocuments,
   state: StatePaths,
   options: { generate: boolean; env: NodeJS.ProcessEnv },
-): Promise<Map<string, string>> => {
+): Map<string, string> => {
   const values = new Map<string, string>();
   for (const slot of plan.secrets) {
     const source = slot.source;

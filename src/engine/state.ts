@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import type { Root } from "./root.js";
 
-export const STATE_DIR = "/var/lib/glance-barclamp";
+const STATE_DIR = "/var/lib/glance-barclamp";
 
 export interface StatePaths {
   dir: string;
@@ -16,8 +16,8 @@ export interface StatePaths {
 }
 
 /** Resolves (and, with create, makes, 0700) the state directory inside the root. */
-export const statePaths = async (root: Root, create: boolean): Promise<StatePaths> => {
-  const dir = await root.resolve(STATE_DIR, { followFinal: true });
+export const statePaths = (root: Root, create: boolean): StatePaths => {
+  const dir = root.resolve(STATE_DIR, { followFinal: true });
   if (create) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);

@@ -5,7 +5,7 @@ import type { Ownership } from "./ownership.js";
 import type { Root } from "./root.js";
 import type { StatePaths } from "./state.js";
 
-export type Action = "create" | "update" | "remove" | "unchanged" | "skipped" | "run";
+type Action = "create" | "update" | "remove" | "unchanged" | "skipped" | "run";
 
 export interface Change {
   id: string;
@@ -26,7 +26,7 @@ export interface Host {
   /** Whether systemd manages this machine (services are only touched then, and only for root "/"). */
   systemdRunning: boolean;
   /** Whether a program exists on the live system. */
-  exists: (path: string) => Promise<boolean>;
+  exists: (path: string) => boolean;
 }
 
 export interface Logger {

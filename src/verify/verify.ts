@@ -9,7 +9,7 @@ import type { ConnectionInfo } from "../db/connection.js";
 import type { Plan } from "../core/plan/types.js";
 import { releaseModule } from "../core/releases/index.js";
 
-export type Outcome = "pass" | "fail" | "skip";
+type Outcome = "pass" | "fail" | "skip";
 
 export interface CheckResult {
   check: string;
@@ -19,7 +19,7 @@ export interface CheckResult {
 
 export interface VerifyRequest extends Omit<ApplyRequest, "dryRun"> {
   /** The database the node uses, or why it could not be determined. */
-  connection: () => Promise<ConnectionInfo>;
+  connection: () => ConnectionInfo | Promise<ConnectionInfo>;
   timeoutMs?: number;
 }
 

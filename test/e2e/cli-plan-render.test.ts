@@ -64,7 +64,7 @@ describe("glance-barclamp render", () => {
       return out;
     });
     for (const path of ["etc/glance/glance-api.conf", "etc/systemd/system/glance-registry.service", "etc/cron.d/glance-pruner"]) {
-      const [a, b] = outputs.map((out) => readFileSync(join(out as string, path), "utf8"));
+      const [a, b] = outputs.map((out) => readFileSync(join(out, path), "utf8"));
       expect(a).toBe(b);
     }
     const out = outputs[0] as string;

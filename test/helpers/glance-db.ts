@@ -29,7 +29,7 @@ export const requireGlanceManage = (): void => {
 };
 
 /** Runs the real db_sync against `connection` (an oslo.db URL). */
-export const glanceDbSync = (connection: string): void => {
+const glanceDbSync = (connection: string): void => {
   requireGlanceManage();
   const dir = newRoot("gb-dbsync-");
   const config = join(dir, "glance-manage.conf");
@@ -38,7 +38,7 @@ export const glanceDbSync = (connection: string): void => {
   if (result.status !== 0) throw new Error(`glance-manage db_sync failed: ${result.stdout}${result.stderr}`);
 };
 
-export const diabloSchema = (): string => readFileSync(join(REFERENCE_FIXTURES, "schema-diablo.sql"), "utf8");
+const diabloSchema = (): string => readFileSync(join(REFERENCE_FIXTURES, "schema-diablo.sql"), "utf8");
 
 const insertSql = (schema: "current" | "2011", image: TestImage): { sql: string; params: unknown[] } =>
   schema === "current"
@@ -65,7 +65,7 @@ export const sqliteGlanceDb = (schema: "current" | "2011", images: readonly Test
 };
 
 const literal = (value: unknown): string =>
-  value === null || value === undefined ? "NULL" : typeof value === "number" ? String(value) : `'${String(value).replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+  value === null || value === undefined ? "NULL" : typeof value === "number" ? String(value) : `'${`${value as string}`.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 
 export const mariaGlanceDb = (server: MariaDb, schema: "current" | "2011", database: string, images: readonly TestImage[]): string => {
   server.sql(`CREATE DATABASE ${database} CHARACTER SET utf8mb4`);

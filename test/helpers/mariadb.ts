@@ -32,7 +32,7 @@ const freePort = (): Promise<number> =>
     });
   });
 
-export const requireMariaDb = (): void => {
+const requireMariaDb = (): void => {
   if (spawnSync("mariadbd", ["--version"]).status !== 0) throw new Error("mariadbd is missing: npm test installs mariadb-server (apt-get)");
 };
 

@@ -52,5 +52,5 @@ export const writeJson = (path: string, value: unknown): string => {
   return path;
 };
 
-export const STATE = "/var/lib/glance-barclamp";
+const STATE = "/var/lib/glance-barclamp";
 export const notState = (path: string): boolean => path === STATE || path.startsWith(`${STATE}/`);

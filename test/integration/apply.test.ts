@@ -122,7 +122,7 @@ describe("apply", () => {
       expect(result.stderr).toContain("(test holder)");
       expect(existsSync(join(root, "etc"))).toBe(false);
     } finally {
-      await lock.release();
+      lock.release();
     }
   });
 

@@ -140,11 +140,11 @@ describe("MySQL provisioning", () => {
     };
     let inner: unknown;
     await withMysqlLock(target, "glance-barclamp-db-sync", 5, async () => {
-      inner = await withMysqlLock(target, "glance-barclamp-db-sync", 1, async () => "ran").catch((error: unknown) => error);
+      inner = await withMysqlLock(target, "glance-barclamp-db-sync", 1, () => Promise.resolve("ran")).catch((error: unknown) => error);
     });
     expect(inner).toBeInstanceOf(BarclampError);
     expect((inner as BarclampError).code).toBe("db-sync-locked");
-    expect(await withMysqlLock(target, "glance-barclamp-db-sync", 1, async () => "ran")).toBe("ran");
+    expect(await withMysqlLock(target, "glance-barclamp-db-sync", 1, () => Promise.resolve("ran"))).toBe("ran");
   });
 });
 

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
-import { detectSchema, imageAt, listImageLines, listImages, type ListOptions, type SortKey } from "../../src/db/images.js";
+import { detectSchema, imageAt, listImageLines, listImages, type ListOptions } from "../../src/db/images.js";
 import { formatCsvLines, formatIndex } from "../../src/db/index-format.js";
 import { runCli } from "../helpers/cli.js";
 import { sqliteGlanceDb, type TestImage } from "../helpers/glance-db.js";
@@ -68,9 +68,9 @@ const CASES: Array<[string, Partial<ListOptions>]> = [
   ["default order", {}],
   ["with deleted images", { all: true }],
   ["ascending", { sortDir: "asc" }],
-  ["by id (the primary key's index)", { sortKey: "id" as SortKey, all: true }],
-  ["by name (no index)", { sortKey: "name" as SortKey }],
-  ["by size (no index)", { sortKey: "size" as SortKey, sortDir: "asc" }],
+  ["by id (the primary key's index)", { sortKey: "id", all: true }],
+  ["by name (no index)", { sortKey: "name" }],
+  ["by size (no index)", { sortKey: "size", sortDir: "asc" }],
   ["a limit across pages", { limit: 1500 }],
   ["a limit of one", { limit: 1 }],
   ["a status filter", { status: "queued", all: true }],

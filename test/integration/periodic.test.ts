@@ -92,6 +92,7 @@ describe("glance-barclamp schedule", () => {
     const scrubberRuns = records.filter((r) => r.job === "scrubber" && typeof r.exitCode === "number");
     expect(scrubberRuns.length).toBeGreaterThanOrEqual(2);
     // The config file does not exist: each run fails, and its log line carries the output's tail.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(scrubberRuns[0]).toMatchObject({ exitCode: expect.any(Number), start: expect.any(String), durationMs: expect.any(Number) });
     expect(scrubberRuns[0]?.exitCode).not.toBe(0);
     expect(typeof scrubberRuns[0]?.output).toBe("string");

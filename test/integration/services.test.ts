@@ -14,22 +14,22 @@ import { proposalWith } from "../helpers/proposals.js";
 
 const scriptedHost = (state: { enabled: boolean; active: boolean; failStart?: boolean }, calls: string[][]): Host => ({
   systemdRunning: true,
-  exists: async () => true,
-  run: async (argv) => {
+  exists: () => true,
+  run: (argv) => {
     calls.push([...argv]);
     const [, verb] = argv;
-    if (verb === "is-enabled") return { code: state.enabled ? 0 : 1, output: "" };
-    if (verb === "is-active") return { code: state.active ? 0 : 3, output: "" };
-    if (verb === "status") return { code: 3, output: "● glance-api.service - failed\n   Active: failed (Result: exit-code)\n   connection=mysql://glance:hunter22@db/glancedb" };
-    if ((verb === "start" || verb === "restart") && state.failStart === true) return { code: 1, output: "Job failed" };
-    return { code: 0, output: "" };
+    if (verb === "is-enabled") return Promise.resolve({ code: state.enabled ? 0 : 1, output: "" });
+    if (verb === "is-active") return Promise.resolve({ code: state.active ? 0 : 3, output: "" });
+    if (verb === "status") return Promise.resolve({ code: 3, output: "● glance-api.service - failed\n   Active: failed (Result: exit-code)\n   connection=mysql://glance:hunter22@db/glancedb" });
+    if ((verb === "start" || verb === "restart") && state.failStart === true) return Promise.resolve({ code: 1, output: "Job failed" });
+    return Promise.resolve({ code: 0, output: "" });
   },
 });
 
 const servicesOnly = (plan: Plan): Plan => ({ ...plan, resources: plan.resources.filter((r) => r.kind === "service") });
 
-const context = async (plan: Plan, host: Host, pending: string[]): Promise<ConvergeContext> => ({
-  root: await openRoot("/"),
+const context = (plan: Plan, host: Host, pending: string[]): ConvergeContext => ({
+  root: openRoot("/"),
   plan,
   ownership: { enforced: false, ids: () => ({ uid: 0, gid: 0 }), hasUser: () => false, warnings: [] },
   secrets: new Map(),
@@ -47,8 +47,8 @@ describe("schema sync on the live system", () => {
     const plan = planOf(proposalWith({ release: "zed" }));
     const syncOnly = { ...plan, resources: plan.resources.filter((r) => r.kind === "db-sync") };
     const calls: string[][] = [];
-    const host = { ...scriptedHost({ enabled: true, active: true }, calls), exists: async () => false };
-    const result = await converge(await context(syncOnly, host, ["file:/etc/glance/glance-api.conf"]), false);
+    const host = { ...scriptedHost({ enabled: true, active: true }, calls), exists: () => false };
+    const result = await converge(context(syncOnly, host, ["file:/etc/glance/glance-api.conf"]), false);
     expect(result.changes[0]).toMatchObject({ kind: "db-sync", action: "skipped", details: ["Glance is not installed: no schema was created"] });
     expect(calls).toEqual([]);
   });
@@ -57,7 +57,7 @@ describe("schema sync on the live system", () => {
     const plan = planOf(proposalWith({ release: "zed" }));
     const syncOnly = { ...plan, resources: plan.resources.filter((r) => r.kind === "db-sync") };
     const calls: string[][] = [];
-    const ctx = await context(syncOnly, scriptedHost({ enabled: true, active: true }, calls), ["file:/etc/glance/glance-api.conf"]);
+    const ctx = context(syncOnly, scriptedHost({ enabled: true, active: true }, calls), ["file:/etc/glance/glance-api.conf"]);
     ctx.ownership = { ...ctx.ownership, enforced: true, hasUser: (user) => user === "glance" };
     ctx.state = { ...ctx.state, dbSync: `${process.env.TMPDIR ?? "/tmp"}/gb-db-sync-${process.pid}.json` };
     await converge(ctx, false);
@@ -71,7 +71,7 @@ describe("services on the live system", () => {
 
   it("leaves a running, enabled service alone when nothing it reads changed", async () => {
     const calls: string[][] = [];
-    const result = await converge(await context(plan, scriptedHost({ enabled: true, active: true }, calls), []), false);
+    const result = await converge(context(plan, scriptedHost({ enabled: true, active: true }, calls), []), false);
     expect(result.changes.map((c) => c.action)).toEqual(["unchanged"]);
     expect(calls.filter((c) => !c[1]?.startsWith("is-"))).toEqual([]);
   });
@@ -79,7 +79,7 @@ describe("services on the live system", () => {
   it("restarts it only when its config file or unit changed", async () => {
     const calls: string[][] = [];
     const result = await converge(
-      await context(plan, scriptedHost({ enabled: true, active: true }, calls), ["file:/etc/glance/glance-api.conf"]),
+      context(plan, scriptedHost({ enabled: true, active: true }, calls), ["file:/etc/glance/glance-api.conf"]),
       false,
     );
     expect(result.changes[0]?.details).toEqual(["restart (/etc/glance/glance-api.conf changed)"]);
@@ -88,7 +88,7 @@ describe("services on the live system", () => {
 
   it("reloads units that changed, then enables and starts a stopped service", async () => {
     const calls: string[][] = [];
-    await converge(await context(plan, scriptedHost({ enabled: false, active: false }, calls), ["file:/etc/systemd/system/glance-api.service"]), false);
+    await converge(context(plan, scriptedHost({ enabled: false, active: false }, calls), ["file:/etc/systemd/system/glance-api.service"]), false);
     expect(calls.filter((c) => !c[1]?.startsWith("is-"))).toEqual([
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "glance-api.service"],
@@ -99,7 +99,7 @@ describe("services on the live system", () => {
   it("reports a failing restart with the service's own status, secrets masked", async () => {
     const calls: string[][] = [];
     const run = async () =>
-      converge(await context(plan, scriptedHost({ enabled: true, active: true, failStart: true }, calls), ["file:/etc/glance/glance-api.conf"]), false);
+      converge(context(plan, scriptedHost({ enabled: true, active: true, failStart: true }, calls), ["file:/etc/glance/glance-api.conf"]), false);
     const error = await run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BarclampError);
     expect((error as BarclampError).code).toBe("service-failed");
@@ -111,7 +111,7 @@ describe("services on the live system", () => {
   it("only reports what it would do when systemd is not running", async () => {
     const calls: string[][] = [];
     const host = { ...scriptedHost({ enabled: false, active: false }, calls), systemdRunning: false };
-    const result = await converge(await context(plan, host, ["file:/etc/glance/glance-api.conf"]), false);
+    const result = await converge(context(plan, host, ["file:/etc/glance/glance-api.conf"]), false);
     expect(result.changes[0]).toMatchObject({ action: "skipped", details: ["systemd is not running: would restart (/etc/glance/glance-api.conf changed)"] });
     expect(calls).toEqual([]);
   });

@@ -25,7 +25,7 @@ const stringFields = (): string[][] => {
       if (typeof branch.additionalProperties === "object") walk(branch.additionalProperties, [...path, "glance-server"]);
     }
   };
-  walk(proposalJsonSchema() as SchemaNode, []);
+  walk(proposalJsonSchema(), []);
   return out;
 };
 

@@ -23,7 +23,7 @@ describe("pure core", () => {
   });
 
   it.each(sources.map((s) => [relative(REPO, s), s]))("%s has no effectful import", (_name, file) => {
-    const text = readFileSync(file as string, "utf8");
+    const text = readFileSync(file, "utf8");
     for (const pattern of FORBIDDEN) expect(text).not.toMatch(pattern);
   });
 });

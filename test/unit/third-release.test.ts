@@ -28,11 +28,17 @@ vi.mock("../../src/core/releases/index.js", async (importOriginal) => {
 vi.mock("../../src/core/render/templates.generated.js", async (importOriginal) => {
   const real = await importOriginal<{ TEMPLATE_SPECS: Record<string, unknown> }>();
   const { precompileTemplates } = await import("../../scripts/templates.mjs");
-  const { fileURLToPath } = await import("node:url");
+  const { fileURLToPath, pathToFileURL } = await import("node:url");
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const path = await import("node:path");
   const dir = fileURLToPath(new URL("../fixtures/releases/glance30/templates", import.meta.url));
-  // A precompiled spec is JavaScript source, as the build writes it into templates.generated.ts.
-  const specs = Object.entries(precompileTemplates(dir)).map(([name, source]) => [name, new Function(`return ${source}`)() as unknown]);
-  return { TEMPLATE_SPECS: { ...real.TEMPLATE_SPECS, ...Object.fromEntries(specs) } };
+  // A precompiled spec is JavaScript source: written as a module, as the build writes templates.generated.ts.
+  const entries = Object.entries(precompileTemplates(dir)).map(([name, source]) => `  ${JSON.stringify(name)}: ${source},`);
+  const module = path.join(mkdtempSync(path.join(tmpdir(), "gb-glance30-templates-")), "templates.mjs");
+  writeFileSync(module, `export const TEMPLATE_SPECS = {\n${entries.join("\n")}\n};\n`);
+  const fixture = (await import(pathToFileURL(module).href)) as { TEMPLATE_SPECS: Record<string, unknown> };
+  return { TEMPLATE_SPECS: { ...real.TEMPLATE_SPECS, ...fixture.TEMPLATE_SPECS } };
 });
 
 const PROPOSAL = proposalWith({ release: "glance30", enable_caching: true });
@@ -102,7 +108,7 @@ describe("a third release added as a module, templates and a catalogue", () => {
         plan,
         documents: { proposal: validate(proposalWith({ release: "glance30" })).proposal, inventory: undefined },
         rootDir: root,
-        host: { run: () => Promise.resolve({ code: 0, output: "" }), systemdRunning: false, exists: () => Promise.resolve(false) },
+        host: { run: () => Promise.resolve({ code: 0, output: "" }), systemdRunning: false, exists: () => false },
         log: { info: () => undefined, warn: () => undefined },
         env: {},
         euid: process.geteuid?.() ?? 0,

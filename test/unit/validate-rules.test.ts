@@ -36,7 +36,7 @@ describe("JSON syntax and structure", () => {
     const issue = only(result.issues, "unknown-key");
     expect(issue.path).toBe("attributes.glance.api.bind_prot");
     expect(issue.line).toBe(lineOf(result.text, "bind_prot"));
-    expect(issue.column).toBe(result.text.split("\n")[issue.line - 1]?.indexOf('"bind_prot"')! + 1);
+    expect(issue.column).toBe((result.text.split("\n")[issue.line - 1]?.indexOf('"bind_prot"') ?? -1) + 1);
     expect(issue.hint).toBe('did you mean "bind_port"?');
   });
 

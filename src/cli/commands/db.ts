@@ -14,7 +14,7 @@ import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 /** Only the database (and the directory its SQLite file lives in), like apply would. */
 export const runDbProvision = async (file: string, options: ApplyCommandOptions & { printSql?: boolean }): Promise<number> => {
   if (options.printSql === true) {
-    const { plan } = await planProposal(file, options);
+    const { plan } = planProposal(file, options);
     const database = plan.resources.find((r) => r.kind === "database");
     if (database?.kind !== "database" || database.engine === "sqlite") {
       process.stdout.write(`-- SQLite: no statements; the file ${database?.kind === "database" && database.engine === "sqlite" ? database.path : ""} is created empty, glance:glance 0640\n`);

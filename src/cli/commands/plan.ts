@@ -50,8 +50,8 @@ export const formatPlan = (plan: Plan): string => {
   return `${head.join("\n")}${table}`;
 };
 
-export const runPlan = async (file: string, options: PlanOptions & { root?: string; json?: boolean }): Promise<number> => {
-  const { plan, warnings } = await planProposal(file, options);
+export const runPlan = (file: string, options: PlanOptions & { root?: string; json?: boolean }): number => {
+  const { plan, warnings } = planProposal(file, options);
   printWarnings(warnings);
   process.stdout.write(options.json === true ? `${JSON.stringify(publicPlan(plan), null, 2)}\n` : `${formatPlan(plan)}\n`);
   return ExitCode.ok;

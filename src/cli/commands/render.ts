@@ -14,14 +14,14 @@ import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 export const runRender = async (file: string, options: PlanOptions & { out: string }): Promise<number> => {
   const out = resolve(options.out);
   if (out === "/") throw usageError("render-into-root", "render writes files for review, not into /", { hint: "use apply to deploy" });
-  const { plan, warnings } = await planProposal(file, options);
+  const { plan, warnings } = planProposal(file, options);
   printWarnings(warnings);
   await mkdir(out, { recursive: true });
-  const root = await openRoot(out);
+  const root = openRoot(out);
   let count = 0;
   for (const resource of plan.resources) {
     if (resource.kind !== "file") continue;
-    const target = await root.resolve(resource.path);
+    const target = root.resolve(resource.path);
     await mkdir(dirname(target), { recursive: true });
     writeFileAtomic(target, maskSecrets(resource.content), { mode: Number.parseInt(resource.mode, 8) });
     count++;

@@ -5,11 +5,11 @@ import { openRoot } from "../../engine/root.js";
 import { statePaths } from "../../engine/state.js";
 
 export const runRollback = async (options: { root: string; json?: boolean }): Promise<number> => {
-  const root = await openRoot(options.root);
-  const state = await statePaths(root, true);
+  const root = openRoot(options.root);
+  const state = statePaths(root, true);
   const lock = await acquireLock(state.lock, "glance-barclamp rollback");
   try {
-    const result = await rollbackLatest(root, state, (process.geteuid?.() ?? 0) === 0);
+    const result = rollbackLatest(root, state, (process.geteuid?.() ?? 0) === 0);
     if (result === undefined) throw failureError("no-backup", `no apply to roll back in ${root.path}`, { hint: "rollback restores what the last apply changed" });
     if (options.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else
@@ -18,6 +18,6 @@ export const runRollback = async (options: { root: string; json?: boolean }): Pr
       );
     return ExitCode.ok;
   } finally {
-    await lock.release();
+    lock.release();
   }
 };

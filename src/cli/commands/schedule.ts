@@ -14,10 +14,10 @@ export interface ScheduleOptions extends PlanOptions {
 
 export const runSchedule = async (file: string, options: ScheduleOptions): Promise<number> => {
   // The live system: cron entries its Glance package ships count.
-  const { plan, warnings } = await planProposal(file, { ...options, root: "/" });
+  const { plan, warnings } = planProposal(file, { ...options, root: "/" });
   printWarnings(warnings);
   const log = createLogger({ logFile: options.logFile });
-  const ownership = await loadOwnership(process.geteuid?.() ?? 0);
+  const ownership = loadOwnership(process.geteuid?.() ?? 0);
   // Run as cron would: as the glance user when we are root and it exists.
   const asGlance = ownership.enforced && ownership.hasUser("glance");
   const jobs: Job[] = plan.periodic

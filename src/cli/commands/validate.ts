@@ -10,7 +10,7 @@ interface FileReport {
   issues: Issue[];
 }
 
-export const runValidate = async (files: string[], options: { inventory?: string; json?: boolean }): Promise<number> => {
+export const runValidate = (files: string[], options: { inventory?: string; json?: boolean }): number => {
   const inventory = loadInventory(options.inventory);
   const reports: FileReport[] = [];
   let unreadable = false;

@@ -29,7 +29,7 @@ const FIELDS: FieldSpec[] = [
   { name: "day of week", min: 0, max: 7, names: DAYS, nameBase: 0 },
 ];
 
-export interface CronField {
+interface CronField {
   /** The values it fires on, ascending. */
   values: number[];
   /** Whether it names values (not `*` or `*\/n`): cron fires when either restricted day field matches. */

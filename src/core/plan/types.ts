@@ -7,7 +7,7 @@ import type { PeriodicJobName } from "../glance.js";
 import type { IniDialect } from "../render/ini.js";
 
 export const PHASES = ["directories", "configs", "database", "db-sync", "units", "periodic", "services"] as const;
-export type Phase = (typeof PHASES)[number];
+type Phase = (typeof PHASES)[number];
 
 /** Octal permission bits as written by an operator, e.g. "0640". */
 export type Mode = string;
@@ -51,7 +51,7 @@ export interface AbsentResource extends Base {
   path: string;
 }
 
-export interface SqliteDatabaseResource extends Base {
+interface SqliteDatabaseResource extends Base {
   kind: "database";
   engine: "sqlite";
   path: string;

@@ -14,8 +14,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/u;
 /** Python 2's ConfigParser (Glance 2011.3) cuts a value at a `;` that follows white space. */
 const INLINE_COMMENT = /\s;/u;
 
-export const MAX_TEXT = 1024;
-export const MAX_PATH = 1024;
+const MAX_TEXT = 1024;
+const MAX_PATH = 1024;
 
 /**
  * Printable text that survives an INI round trip: no control characters, no leading or trailing
@@ -36,9 +36,10 @@ export const token = (max = MAX_TEXT) =>
     .refine((s) => !/\s/u.test(s), { error: "must not contain white space" });
 
 /** Characters allowed in paths: enough for any sane layout, nothing a unit, cron line or INI file must quote. */
+// eslint-disable-next-line no-useless-escape -- kept as written: its source is the JSON Schema's pattern
 const PATH_CHARS = /^[A-Za-z0-9._@+\/-]+$/u;
 
-export const isNormalAbsolutePath = (p: string): boolean =>
+const isNormalAbsolutePath = (p: string): boolean =>
   p.startsWith("/") && p !== "/" && posix.normalize(p) === p && !p.endsWith("/");
 
 export const absolutePath = () =>
@@ -74,7 +75,7 @@ export const ipAddress = () => z.union([z.ipv4(), z.ipv6()], { error: "must be a
 export const instanceName = () =>
   z.string().regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/u, { error: "must be an instance name (letters, digits, _ . -)" });
 
-export const NO_INSTANCE = new Set(["", "none"]);
+const NO_INSTANCE = new Set(["", "none"]);
 export const isNamedInstance = (name: string): boolean => !NO_INSTANCE.has(name);
 
 const CRON_FIELD_CHARS = /^[0-9A-Za-z*,/ -]+$/u;
@@ -108,6 +109,3 @@ export const secretRef = () =>
     .meta({ "x-secret": true });
 
 export type SecretRef = z.infer<ReturnType<typeof secretRef>>;
-
-export const isSecretReference = (value: unknown): value is { env: string } | { file: string } =>
-  typeof value === "object" && value !== null && ("env" in value || "file" in value);

@@ -1,7 +1,7 @@
 /** Issues as text, `file:line:column: severity path: message [code]`: the form every message about a proposal takes. */
 import type { Issue } from "./load.js";
 
-export const formatIssue = (issue: Issue): string => {
+const formatIssue = (issue: Issue): string => {
   const where = `${issue.file}:${issue.line}:${issue.column}`;
   const path = issue.path === "" ? "" : ` ${issue.path}:`;
   const head = `${where}: ${issue.severity}${path} ${issue.message} [${issue.code}]`;

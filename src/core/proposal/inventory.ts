@@ -5,14 +5,14 @@
 import * as z from "zod";
 import { host, instanceName, ipAddress, nodeName, port, secretRef, text } from "./fields.js";
 
-export const InventoryNodeSchema = z
+const InventoryNodeSchema = z
   .strictObject({
     admin_address: ipAddress().meta({ description: "Address on the admin network: the bind address when bind_open_address is false." }),
     public_address: ipAddress().optional().meta({ description: "Address on the public network." }),
   })
   .meta({ description: "A node that can hold the glance-server role." });
 
-export const MysqlInstanceSchema = z
+const MysqlInstanceSchema = z
   .strictObject({
     host: host().meta({ description: "Host name or address of the MySQL/MariaDB server." }),
     port: port().default(3306).meta({ description: "TCP port of the server." }),
@@ -25,7 +25,7 @@ export const MysqlInstanceSchema = z
   })
   .meta({ description: "A MySQL/MariaDB instance Glance can keep its database in." });
 
-export const KeystoneInstanceSchema = z
+const KeystoneInstanceSchema = z
   .strictObject({
     host: host().meta({ description: "Host name or address of Keystone." }),
     protocol: z.enum(["http", "https"]).default("http").meta({ description: "Protocol of Keystone's endpoints." }),
@@ -51,8 +51,6 @@ export const InventorySchema = z
   .meta({ title: "glance-barclamp inventory", description: "Nodes and the MySQL and Keystone instances proposals can name." });
 
 export type Inventory = z.output<typeof InventorySchema>;
-export type InventoryNode = z.output<typeof InventoryNodeSchema>;
 export type MysqlInstance = z.output<typeof MysqlInstanceSchema>;
 export type KeystoneInstance = z.output<typeof KeystoneInstanceSchema>;
 
-export const EMPTY_INVENTORY: Inventory = { nodes: {}, mysql: {}, keystone: {} };

@@ -51,7 +51,7 @@ const computeLineStarts = (text: string): number[] => {
   return starts;
 };
 
-export const positionAt = (doc: Pick<JsonDocument, "lineStarts">, offset: number): { line: number; column: number } => {
+const positionAt = (doc: Pick<JsonDocument, "lineStarts">, offset: number): { line: number; column: number } => {
   const starts = doc.lineStarts;
   let lo = 0;
   let hi = starts.length - 1;
@@ -164,7 +164,7 @@ export const parseJsonDocument = (text: string, file: string): JsonDocument => {
 export const locate = (doc: JsonDocument, path: JsonPath, at: "key" | "value" = "value"): { line: number; column: number } => {
   if (doc.tree === undefined) return { line: 1, column: 1 };
   for (let depth = path.length; depth >= 0; depth--) {
-    const node = findNodeAtLocation(doc.tree, path.slice(0, depth) as (string | number)[]);
+    const node = findNodeAtLocation(doc.tree, path.slice(0, depth));
     if (node === undefined) continue;
     const keyNode = node.parent?.type === "property" ? node.parent.children?.[0] : undefined;
     const offset = at === "key" && depth === path.length && keyNode !== undefined ? keyNode.offset : node.offset;

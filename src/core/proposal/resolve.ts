@@ -27,7 +27,7 @@ export type ResolvedDatabase =
       user: string;
     };
 
-export interface ResolvedKeystone {
+interface ResolvedKeystone {
   instanceName: string;
   /** undefined only when validating without an inventory. */
   instance: KeystoneInstance | undefined;

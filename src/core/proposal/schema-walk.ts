@@ -37,8 +37,7 @@ export const unwrap = (schema: AnySchema): { core: AnySchema; layers: AnySchema[
   return { core: current, layers };
 };
 
-const metaOf = (schema: AnySchema): Record<string, unknown> | undefined =>
-  z.globalRegistry.get(schema) as Record<string, unknown> | undefined;
+const metaOf = (schema: AnySchema): Record<string, unknown> | undefined => z.globalRegistry.get(schema);
 
 /** The child schema of `schema` at one path step, or undefined. */
 const childOf = (schema: AnySchema, step: string | number): AnySchema | undefined => {
@@ -109,7 +108,7 @@ export const secretPathPatterns = (schema: AnySchema): string[][] => {
 };
 
 /** Levenshtein distance, for nearest-key suggestions. */
-export const editDistance = (a: string, b: string): number => {
+const editDistance = (a: string, b: string): number => {
   const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = previous[0] ?? 0;

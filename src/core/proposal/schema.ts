@@ -179,6 +179,7 @@ export const GlanceAttributesSchema = z
       .meta({ description: "Password of the MySQL user; when absent one is generated on the first apply and kept. Secret." }),
     sqlite_connection: z
       .string()
+      // eslint-disable-next-line no-useless-escape -- kept as written: its source is the JSON Schema's pattern
       .regex(/^sqlite:\/\/\/\/[A-Za-z0-9._@+\/-]+$/u, {
         error: "must be an absolute SQLite URL such as sqlite:////var/lib/glance/glance.sqlite",
       })
@@ -187,7 +188,7 @@ export const GlanceAttributesSchema = z
   })
   .meta({ description: "Every parameter of the Glance barclamp." });
 
-export const DeploymentSchema = z
+const DeploymentSchema = z
   .strictObject({
     "crowbar-revision": z.int().min(0).default(0).meta({ description: "Crowbar's revision counter of this proposal." }),
     "crowbar-committing": z.boolean().optional().meta({ description: "Crowbar bookkeeping; kept, not used." }),

@@ -34,7 +34,7 @@ const fieldHint = (schema: AnySchema, path: JsonPath): string | undefined => {
 const flattenUnion = (issue: ZodIssue & { code: "invalid_union" }): ZodIssue[] | undefined => {
   const matching = issue.errors.filter((branch) => !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === 0));
   if (matching.length > 1) return [{ ...issue, code: "custom", errors: undefined } as unknown as ZodIssue];
-  return matching[0]?.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as ZodIssue);
+  return matching[0]?.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 };
 
 const toIssues = (doc: JsonDocument, schema: AnySchema, zodIssue: ZodIssue): Issue[] => {
@@ -144,7 +144,7 @@ export interface ProposalValidation {
   issues: Issue[];
 }
 
-export const hasErrors = (issues: readonly Issue[]): boolean => issues.some((issue) => issue.severity === "error");
+const hasErrors = (issues: readonly Issue[]): boolean => issues.some((issue) => issue.severity === "error");
 
 type Path = Array<string | number>;
 

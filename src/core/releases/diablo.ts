@@ -4,7 +4,7 @@
  */
 import { SECRET } from "../render/secret-slots.js";
 import { commonServiceValues, formatterFor } from "./common.js";
-import type { Catalogue, ConfigFileSpec, PeriodicJob, ReleaseInput, ReleaseModule } from "./types.js";
+import type { ConfigFileSpec, PeriodicJob, ReleaseInput, ReleaseModule } from "./types.js";
 
 const PERIODIC_JOBS: readonly PeriodicJob[] = [
   { job: "scrubber", binary: "/usr/bin/glance-scrubber", placement: "one-node" },
@@ -134,5 +134,5 @@ export const diablo = {
   keystoneCredential: "admin_token",
   rules: [],
   newProposalOmits: [],
-  catalogue: async () => (await import("./catalogues/diablo.json", { with: { type: "json" } })).default as Catalogue,
+  catalogue: async () => (await import("./catalogues/diablo.json", { with: { type: "json" } })).default,
 } as const satisfies ReleaseModule;

@@ -30,7 +30,7 @@ export interface ConfigFileSpec {
   dialect?: IniDialect;
 }
 
-export interface LongLivedService {
+interface LongLivedService {
   service: LongLivedName;
   binary: string;
   description: string;
@@ -50,7 +50,7 @@ export interface PeriodicJob {
 }
 
 /** How `verify` probes a service of the release: paths that must answer below 400. */
-export interface ApiProbe {
+interface ApiProbe {
   service: LongLivedName;
   paths: readonly string[];
 }

@@ -8,7 +8,7 @@ import { SERVICES } from "../glance.js";
 import type { Finding } from "../proposal/resolve.js";
 import { SECRET } from "../render/secret-slots.js";
 import { commonServiceValues, dirname, formatterFor } from "./common.js";
-import type { Catalogue, ConfigFileSpec, PeriodicJob, ReleaseInput, ReleaseModule } from "./types.js";
+import type { ConfigFileSpec, PeriodicJob, ReleaseInput, ReleaseModule } from "./types.js";
 import type { Rule } from "../proposal/rules/types.js";
 
 const PERIODIC_JOBS: readonly PeriodicJob[] = [
@@ -23,10 +23,10 @@ const swiftFormat = formatterFor("swift");
 
 const SWIFT_REFERENCE = "ref1";
 
-export const swiftReferencePath = (input: ReleaseInput): string => `${dirname(input.glance.api.config_file)}/glance-swift.conf`;
+const swiftReferencePath = (input: ReleaseInput): string => `${dirname(input.glance.api.config_file)}/glance-swift.conf`;
 
 /** Keystone v1 auth (tempauth, swauth) as in 2011's "/v1.0" default; v2.0 when named; v3 otherwise. */
-export const swiftAuthVersion = (address: string): string => {
+const swiftAuthVersion = (address: string): string => {
   if (/\/v1(?:\.0)?(?:\/|$)/u.test(address)) return "1";
   if (/\/v2(?:\.0)?(?:\/|$)/u.test(address)) return "2";
   return "3";
@@ -193,5 +193,5 @@ export const zed = {
   rules: [noEquivalent],
   // Fields zed has no option for: spelled out, validate would warn about them.
   newProposalOmits: ["registry", "image_cache_grace_period"],
-  catalogue: async () => (await import("./catalogues/zed.json", { with: { type: "json" } })).default as Catalogue,
+  catalogue: async () => (await import("./catalogues/zed.json", { with: { type: "json" } })).default,
 } as const satisfies ReleaseModule;

@@ -24,15 +24,13 @@ const registerPartials = (): void => {
   partialsRegistered = true;
 };
 
-export const templateNames = (): string[] => Object.keys(specs).filter((name) => !isPartial(name)).sort();
-
 export const renderTemplate = (name: string, context: object): string => {
   registerPartials();
   let compiled = cache.get(name);
   if (compiled === undefined) {
     const spec = specs[name];
     if (spec === undefined) throw new Error(`no template named ${name}`);
-    compiled = Handlebars.template(spec as never) as unknown as Compiled;
+    compiled = Handlebars.template(spec as never);
     cache.set(name, compiled);
   }
   return compiled(context);

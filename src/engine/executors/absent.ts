@@ -4,9 +4,9 @@ import type { Executor } from "../types.js";
 import { lstatOrUndefined, notAThing } from "./metadata.js";
 
 /** A file the plan no longer has (a cron entry after caching is turned off): backed up, then removed. */
-export const absent: Executor<"absent"> = async (resource, context) => {
+export const absent: Executor<"absent"> = (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
-  const resolved = await context.root.resolve(resource.path);
+  const resolved = context.root.resolve(resource.path);
   // A killed apply of a plan that still wrote this file may have left its temporary beside it.
   rmSync(tempPathFor(resolved), { force: true });
   const stat = lstatOrUndefined(resolved);
@@ -16,8 +16,8 @@ export const absent: Executor<"absent"> = async (resource, context) => {
     ...base,
     action: "remove",
     details: [resource.description],
-    apply: async () => {
-      await context.backup?.save(resource.path, resolved);
+    apply: () => {
+      context.backup?.save(resource.path, resolved);
       rmSync(resolved, { force: true });
     },
   };

@@ -23,7 +23,7 @@ const mysqlDatabase = async (resource: MysqlDatabaseResource, context: ConvergeC
   // Inspecting connects: an unreachable server or a wrong password stops the apply here, before any change.
   const steps = await inspectMysql(target);
   const kept: string[] = [];
-  if (resource.previousSqlite !== undefined && lstatOrUndefined(await context.root.resolve(resource.previousSqlite)) !== undefined)
+  if (resource.previousSqlite !== undefined && lstatOrUndefined(context.root.resolve(resource.previousSqlite)) !== undefined)
     kept.push(`the SQLite database ${resource.previousSqlite} is kept as it was (no longer used)`);
   const base = { id: resource.id, kind: resource.kind, target: `mysql://${resource.host}:${resource.port}/${resource.database}` };
   if (steps.length === 0) return { ...base, action: "unchanged", details: kept };
@@ -39,7 +39,7 @@ const mysqlDatabase = async (resource: MysqlDatabaseResource, context: ConvergeC
 export const database: Executor<"database"> = async (resource, context) => {
   if (resource.engine === "mysql") return mysqlDatabase(resource, context);
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
-  const resolved = await context.root.resolve(resource.path);
+  const resolved = context.root.resolve(resource.path);
   const stat = lstatOrUndefined(resolved);
   const wanted = parseMode(resource.mode);
   const ids = wantedIds(context, resource.owner, resource.group);

@@ -12,12 +12,12 @@ interface SyncRecord {
 }
 
 /** The real glance-manage db_sync, on the live system, when the database or its configuration changed. */
-export const dbSync: Executor<"db-sync"> = async (resource, context) => {
+export const dbSync: Executor<"db-sync"> = (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.command.join(" ") };
   if (!resource.runsHere) return { ...base, action: "skipped", details: [resource.description] };
   if (!context.root.isSystemRoot) return { ...base, action: "skipped", details: ["staging root: the schema is synced on the live system only"] };
   const binary = resource.command[0] as string;
-  if (!(await context.host.exists(binary))) return { ...base, action: "skipped", details: ["Glance is not installed: no schema was created"] };
+  if (!(context.host.exists(binary))) return { ...base, action: "skipped", details: ["Glance is not installed: no schema was created"] };
   const config = context.plan.resources.find((r) => r.kind === "file" && r.path === resource.configFile);
   const configHash = config?.kind === "file" ? createHash("sha256").update(fillSecrets(config, context.secrets)).digest("hex") : "";
   let record: SyncRecord | undefined;

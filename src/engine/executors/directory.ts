@@ -3,9 +3,9 @@ import type { Executor } from "../types.js";
 import { lstatOrUndefined, metadataDrift, notAThing, octal, parseMode, wantedIds } from "./metadata.js";
 
 /** A directory: created when missing; mode and owner kept as planned only where Glance owns it. */
-export const directory: Executor<"directory"> = async (resource, context) => {
+export const directory: Executor<"directory"> = (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
-  const resolved = await context.root.resolve(resource.path, { followFinal: true });
+  const resolved = context.root.resolve(resource.path, { followFinal: true });
   const stat = lstatOrUndefined(resolved);
   const wanted = resource.manageOwnership ? parseMode(resource.mode) : 0o755;
   const ids = resource.manageOwnership ? wantedIds(context, resource.owner, resource.group) : undefined;

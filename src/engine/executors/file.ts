@@ -7,9 +7,9 @@ import type { Executor } from "../types.js";
 import { lstatOrUndefined, metadataDrift, notAThing, parseMode, wantedIds } from "./metadata.js";
 
 /** A managed file: written atomically when its content differs, its mode and owner mended otherwise. */
-export const file: Executor<"file"> = async (resource, context) => {
+export const file: Executor<"file"> = (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
-  const resolved = await context.root.resolve(resource.path);
+  const resolved = context.root.resolve(resource.path);
   // A temporary file left by an apply that was killed mid-write.
   rmSync(tempPathFor(resolved), { force: true });
   const filled = fillSecrets(resource, context.secrets);
@@ -30,13 +30,13 @@ export const file: Executor<"file"> = async (resource, context) => {
     action: stat === undefined ? "create" : "update",
     details: stat === undefined ? [`${resource.owner}:${resource.group} ${resource.mode}`] : details,
     ...(diff === undefined ? {} : { diff }),
-    apply: async () => {
+    apply: () => {
       if (!contentDiffers && drift !== undefined) {
         // Only metadata differs: leave the content (and its mtime) alone.
         drift.mend(resolved);
         return;
       }
-      await context.backup?.save(resource.path, resolved);
+      context.backup?.save(resource.path, resolved);
       mkdirSync(dirname(resolved), { recursive: true, mode: 0o755 });
       writeFileAtomic(resolved, content, { mode: parseMode(resource.mode), ...(wantedIds(context, resource.owner, resource.group) ?? {}) });
     },

@@ -8,7 +8,7 @@ import { CRON_DIR, SYSTEMD_DIR } from "../conventions.js";
 import type { DirectoryResource } from "../types.js";
 
 /** The services a release configures: long-lived ones plus its periodic tools. */
-export const servicesOf = (module: ReleaseModule): ServiceName[] => [...module.longLived.map((l) => l.service), ...module.periodicJobs.map((j) => j.job)];
+const servicesOf = (module: ReleaseModule): ServiceName[] => [...module.longLived.map((l) => l.service), ...module.periodicJobs.map((j) => j.job)];
 
 export const directoryResources = (input: ReleaseInput, module: ReleaseModule, configPaths: string[], resolution: Resolution): DirectoryResource[] => {
   const g = input.glance;

@@ -1,12 +1,11 @@
 /** Long-lived services: enabled, started, and restarted when their unit or a file they read changes. */
 import type { ReleaseModule, ConfigFileSpec } from "../../releases/types.js";
-import type { LongLivedName } from "../../glance.js";
 import type { ServiceResource } from "../types.js";
 import { unitPath } from "./units.js";
 
 export const serviceResources = (module: ReleaseModule, specs: readonly ConfigFileSpec[]): ServiceResource[] =>
   module.longLived.map(({ service }) => {
-    const read = (spec: ConfigFileSpec): boolean => spec.service === service || (spec.readBy ?? []).includes(service as LongLivedName);
+    const read = (spec: ConfigFileSpec): boolean => spec.service === service || (spec.readBy ?? []).includes(service);
     // Its own config file first, then the other files it reads, as the plan lists them.
     const files = [...specs.filter((s) => s.service === service), ...specs.filter((s) => s.service !== service && read(s))];
     return {
