@@ -1,6 +1,6 @@
 /**
  * Remote listing through the Glance API, like 2011's `glance index -H HOST -p PORT -A TOKEN`: v1
- * (/v1/images/detail) on diablo, v2 (/v2/images, following `next`) on zed.
+ * (/v1/images/detail) of Glance 2011.3, or v2 (/v2/images, following `next`) of every later Glance.
  */
 import { failureError } from "../errors.js";
 import type { Image, ListOptions } from "./images.js";

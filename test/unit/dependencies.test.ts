@@ -7,11 +7,13 @@
  * - the releases never reach the planner;
  * - the engine never reaches the use cases, the CLI or the planner's builder;
  * - commands never import each other;
- * - src/ has no import cycle.
+ * - src/ has no import cycle;
+ * - no source outside src/core/releases names a release.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { RELEASE_MODULES } from "../../src/core/releases/index.js";
 import { REPO } from "../helpers/paths.js";
 
 interface Input {
@@ -139,5 +141,16 @@ describe("dependency rules", () => {
   it("commands do not name each other even for types", () => {
     const dir = join(REPO, "src/cli/commands");
     for (const name of readdirSync(dir)) expect(readFileSync(join(dir, name), "utf8"), name).not.toMatch(/from "\.\/|import\("\.\//u);
+  });
+
+  it("no source outside the releases' room names a release", () => {
+    const names = RELEASE_MODULES.map((m) => m.name);
+    expect(names.length).toBeGreaterThan(1);
+    const pattern = new RegExp(`\\b(?:${names.join("|")})\\b`, "iu");
+    const offenders = readdirSync(join(REPO, "src"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".generated.ts"))
+      .map((e) => relative(REPO, join(e.parentPath, e.name)))
+      .filter((f) => !f.startsWith("src/core/releases/") && pattern.test(readFileSync(join(REPO, f), "utf8")));
+    expect(offenders).toEqual([]);
   });
 });
