@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from "nod
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
+import { PROPOSALS } from "../helpers/paths.js";
 import { newRoot } from "../helpers/roots.js";
 
 const THREE = ["proposals/three-node.json", "-i", "proposals/three-node.inventory.json"];
@@ -36,6 +37,14 @@ describe("glance-barclamp plan", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('error[node-not-element]: node "node9" is not a glance-server element of bc-glance-three-node');
     expect(result.stderr).toContain("hint: pass --node with one of: node1, node2, node3");
+  });
+
+  it("names the position of the field a planning error is about", () => {
+    const result = runCli(["plan", ...THREE, "--node", "node9"]);
+    const text = readFileSync(join(PROPOSALS, "three-node.json"), "utf8");
+    const line = text.split("\n").findIndex((l) => l.includes('"glance-server"')) + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(new RegExp(`three-node\\.json:${line}:\\d+ deployment\\.glance\\.elements\\["glance-server"\\]\\)`, "u"));
   });
 
   it("refuses an invalid proposal with every issue, exit 3", () => {
