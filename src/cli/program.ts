@@ -47,6 +47,19 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       ),
     );
 
+  proposal
+    .command("migrate")
+    .description("migrate a Crowbar proposal of any era (2011 to 2021) to glance-barclamp's format: what maps is kept, what cannot be deployed is refused")
+    .argument("<file>", "proposal file ('-' reads standard input)")
+    .option("-o, --out <file>", "write the migrated proposal there instead of standard output")
+    .option("--in-place", "replace the file, keeping the original as FILE.bak")
+    .addOption(new Option("-r, --release <release>", "Glance release of the migrated proposal (default: the proposal's era decides)").choices(releaseNames()))
+    .action(
+      run(async (file: string, options: { out?: string; inPlace?: boolean; release?: string }) =>
+        (await import("./commands/proposal.js")).runProposalMigrate(file, options),
+      ),
+    );
+
   program
     .command("schema")
     .description("print the JSON Schema of proposals (or of inventories)")

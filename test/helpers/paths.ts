@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CLI = join(REPO, "dist/bin/glance-barclamp.cjs");
 export const PROPOSALS = join(REPO, "proposals");
-const FIXTURES = join(REPO, "test/fixtures");
+export const FIXTURES = join(REPO, "test/fixtures");
 export const GOLDEN = join(REPO, "test/golden");
 /** Facts carried from ../shared/reference into the repository (see its README). */
 export const REFERENCE_FIXTURES = join(FIXTURES, "reference");

@@ -11,7 +11,15 @@ import { validateProposalText } from "../../src/core/proposal/validate.js";
 type SchemaNode = { type?: string; properties?: Record<string, SchemaNode>; anyOf?: SchemaNode[]; items?: SchemaNode; additionalProperties?: SchemaNode | boolean };
 
 /** Fields that never reach a rendered file: free text and Crowbar bookkeeping. */
-const NOT_RENDERED = new Set(["$schema", "description", "deployment.glance.config", "deployment.glance.element_order"]);
+const NOT_RENDERED = new Set([
+  "$schema",
+  "description",
+  "deployment.glance.config",
+  "deployment.glance.element_order",
+  "deployment.glance.element_states",
+  "deployment.glance.crowbar-status",
+  "deployment.glance.crowbar-failed",
+]);
 
 const stringFields = (): string[][] => {
   const out: string[][] = [];

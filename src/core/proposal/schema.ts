@@ -18,6 +18,7 @@ import {
 } from "./fields.js";
 import { GLANCE_SERVER_ROLE, type PeriodicJobName, type ServiceName } from "../glance.js";
 import { DEFAULT_RELEASE, RELEASE_MODULES } from "../releases/index.js";
+import { OWN_REVISION, OWN_REVISION_KEY } from "./migrate/shape.js";
 
 const RELEASE_NAMES = RELEASE_MODULES.map((m) => m.name) as [string, ...string[]];
 
@@ -193,6 +194,20 @@ const DeploymentSchema = z
     "crowbar-revision": z.int().min(0).default(0).meta({ description: "Crowbar's revision counter of this proposal." }),
     "crowbar-committing": z.boolean().optional().meta({ description: "Crowbar bookkeeping; kept, not used." }),
     "crowbar-queued": z.boolean().optional().meta({ description: "Crowbar bookkeeping; kept, not used." }),
+    "crowbar-applied": z.boolean().optional().meta({ description: "Crowbar bookkeeping; kept, not used." }),
+    "crowbar-status": z.string().optional().meta({ description: "Crowbar bookkeeping; kept, not used." }),
+    "crowbar-failed": z.union([z.string(), z.boolean()]).optional().meta({ description: "Crowbar bookkeeping; kept, not used." }),
+    "schema-revision": z.int().min(0).optional().meta({ description: "Crowbar's template schema revision this proposal was written for; kept, not used." }),
+    element_states: z
+      .record(z.string(), z.array(z.string()))
+      .optional()
+      .meta({ description: "Crowbar bookkeeping (node states per role); kept, not used." }),
+    [OWN_REVISION_KEY]: z
+      .int()
+      .min(1)
+      .max(OWN_REVISION)
+      .optional()
+      .meta({ description: "Revision of glance-barclamp's proposal format (written by `proposal migrate`)." }),
     elements: z
       .record(z.string(), z.array(nodeName()))
       .default({})
@@ -202,7 +217,7 @@ const DeploymentSchema = z
       .default([[GLANCE_SERVER_ROLE]])
       .meta({ description: "Order in which roles are applied (Crowbar)." }),
     config: z
-      .strictObject({
+      .looseObject({
         environment: z.string().default("glance-base-config"),
         mode: z.string().default("full"),
         transitions: z.boolean().default(false),

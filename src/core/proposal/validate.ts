@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { InventorySchema, type Inventory } from "./inventory.js";
 import { formatPath, hasPath, locate, parseJsonDocument, type Issue, type JsonDocument, type JsonPath } from "./load.js";
 import { resolveInstances, type Finding, type Resolution } from "./resolve.js";
+import { describeShape, detectShape, isReadableAsWritten } from "./migrate/shape.js";
 import { runRules } from "./rules/index.js";
 import { ProposalSchema, type Proposal } from "./schema.js";
 import { fieldInfo, knownKeysAt, nearest, schemaAt } from "./schema-walk.js";
@@ -191,6 +192,21 @@ export const validateProposalText = (text: string, file: string, inventory?: Inv
   const doc = parseJsonDocument(text, file);
   const issues = [...doc.issues];
   if (doc.tree === undefined) return { file, valid: false, proposal: undefined, resolution: undefined, issues };
+  // A later Crowbar proposal would fail on every key its era added: say what it is instead.
+  const shape = detectShape(doc.value);
+  if (!isReadableAsWritten(shape)) {
+    const at: JsonPath = hasPath(doc, ["deployment", "glance", "schema-revision"]) ? ["deployment", "glance", "schema-revision"] : [];
+    const issue: Issue = {
+      file,
+      ...locate(doc, at),
+      path: formatPath(at),
+      severity: "error",
+      code: "crowbar-shape",
+      message: `this is ${describeShape(shape)}: glance-barclamp reads it once it is migrated`,
+      hint: `glance-barclamp proposal migrate ${file} --out NEW.json (it says what it keeps, drops and refuses)`,
+    };
+    return { file, valid: false, proposal: undefined, resolution: undefined, issues: [issue] };
+  }
   const parsed = ProposalSchema.safeParse(doc.value);
   let rejected: Path[] = [];
   let proposal: Proposal | undefined;

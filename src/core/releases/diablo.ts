@@ -129,6 +129,7 @@ export const diablo = {
     { service: "api", paths: ["/versions", "/v1/images?limit=1"] },
     { service: "registry", paths: ["/images"] },
   ],
+  maxHeaderLine: undefined,
   imageApiVersion: "1",
   // Its Keystone middleware (v2-era) authenticates with the admin token.
   keystoneCredential: "admin_token",

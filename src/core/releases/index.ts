@@ -11,6 +11,9 @@ export const RELEASE_MODULES: readonly ReleaseModule[] = [diablo, zed];
 /** What a proposal that names no release means: a 2011 proposal targets the Glance of its time. */
 export const DEFAULT_RELEASE: string = diablo.name;
 
+/** What a Crowbar proposal newer than 2011 means: the current Glance that glance-barclamp can run (Debian 12's). */
+export const CURRENT_RELEASE: string = zed.name;
+
 export type Release = (typeof diablo | typeof zed)["name"];
 
 export const releaseNames = (): string[] => RELEASE_MODULES.map((m) => m.name);

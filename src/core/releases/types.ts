@@ -80,6 +80,8 @@ export interface ReleaseModule {
   configFiles: (input: ReleaseInput) => ConfigFileSpec[];
   /** What `verify` asks of each long-lived service. */
   probes: readonly ApiProbe[];
+  /** The API's longest request header line by default, when the release has that option. */
+  maxHeaderLine: number | undefined;
   /** The API version `index -H` speaks to this release. */
   imageApiVersion: "1" | "2";
   /** The Keystone credential its auth middleware needs from the inventory's instance. */

@@ -188,6 +188,7 @@ export const zed = {
   configFiles,
   // /versions answers even when the database is unusable: the image list is the real test.
   probes: [{ service: "api", paths: ["/versions", "/v2/images?limit=1"] }],
+  maxHeaderLine: 16384,
   imageApiVersion: "2",
   keystoneCredential: "service_password",
   rules: [noEquivalent],
