@@ -201,6 +201,14 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--sort <key[:dir]>", "sort key and direction: created_at, name, size, status, disk_format, container_format, id", "created_at:desc")
     .option("--name <name>", "only images with this name")
     .option("--status <status>", "only images with this status (active, queued, deleted, ...)")
+    .option("--os-auth-url <url>", "Keystone's URL: log in and find Glance in the catalog (default: $OS_AUTH_URL)")
+    .option("--os-username <name>", "user to log in as (default: $OS_USERNAME)")
+    .option("--os-password <password>", "its password (default: $OS_PASSWORD; prefer the variable: argv is visible to other users)")
+    .option("--os-project-name <name>", "project to scope the token to (default: $OS_PROJECT_NAME)")
+    .option("--os-user-domain-name <name>", "the user's domain (default: $OS_USER_DOMAIN_NAME, else Default)")
+    .option("--os-project-domain-name <name>", "the project's domain (default: $OS_PROJECT_DOMAIN_NAME, else Default)")
+    .option("--os-region-name <name>", "region of the image endpoint (default: $OS_REGION_NAME)")
+    .option("--os-interface <interface>", "public, internal or admin (default: $OS_INTERFACE, else public)")
     .action(
       run(async (file: string | undefined, options: import("./commands/index.js").IndexOptions) =>
         (await import("./commands/index.js")).runIndex(file, options),

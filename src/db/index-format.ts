@@ -69,10 +69,13 @@ const indexHeader = (format: IndexFormat): string => {
 /** The whole listing as text, a chunk per batch of images. */
 export async function* formatIndex(batches: AsyncIterable<Image[]>, format: IndexFormat): AsyncGenerator<string> {
   let count = 0;
+  // The first batch is read before anything is written: a listing that fails at once prints nothing.
+  const iterator = batches[Symbol.asyncIterator]();
+  let next = await iterator.next();
   yield indexHeader(format);
-  for await (const batch of batches) {
+  for (; next.done !== true; next = await iterator.next()) {
     let chunk = "";
-    for (const image of batch) chunk += row(format, image, count++ === 0);
+    for (const image of next.value) chunk += row(format, image, count++ === 0);
     if (chunk !== "") yield chunk;
   }
   if (format === "json") yield count === 0 ? "]\n" : "\n]\n";

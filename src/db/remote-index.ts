@@ -6,8 +6,8 @@ import { failureError } from "../errors.js";
 import type { Image, ListOptions } from "./images.js";
 
 export interface RemoteTarget {
-  host: string;
-  port: number;
+  /** The API's URL: http://HOST:PORT (-H, -p), or the image endpoint of a Keystone catalog. */
+  base: string;
   token: string | undefined;
   apiVersion: 1 | 2;
 }
@@ -58,11 +58,11 @@ const toImage = (image: ApiImage): Image => ({
 });
 
 export async function* listRemoteImages(target: RemoteTarget, options: ListOptions): AsyncGenerator<Image[]> {
-  const host = target.host.includes(":") ? `[${target.host}]` : target.host;
-  const base = `http://${host}:${target.port}`;
+  const base = target.base.replace(/\/+$/u, "");
   const pageSize = Math.min(options.limit ?? 1000, 1000);
   let remaining = options.limit ?? Infinity;
-  let url: URL | undefined = new URL(target.apiVersion === 2 ? "/v2/images" : "/v1/images/detail", base);
+  // Paths are appended, so that an endpoint below a path (http://lb/image) keeps it.
+  let url: URL | undefined = new URL(`${base}${target.apiVersion === 2 ? "/v2/images" : "/v1/images/detail"}`);
   url.searchParams.set("limit", String(pageSize));
   url.searchParams.set("sort_key", options.sortKey);
   url.searchParams.set("sort_dir", options.sortDir);
@@ -74,7 +74,7 @@ export async function* listRemoteImages(target: RemoteTarget, options: ListOptio
     const images = page.images.slice(0, remaining === Infinity ? undefined : remaining).map(toImage);
     remaining -= images.length;
     yield images;
-    if (target.apiVersion === 2) url = page.next === undefined ? undefined : new URL(page.next, base);
+    if (target.apiVersion === 2) url = page.next === undefined ? undefined : new URL(`${new URL(base).origin}${new URL(base).pathname.replace(/\/+$/u, "")}${page.next}`);
     else if (page.images.length < pageSize) url = undefined;
     else {
       url = new URL(url);

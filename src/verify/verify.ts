@@ -6,7 +6,10 @@
 import { applyPlan, type ApplyRequest } from "../engine/apply.js";
 import { isPending } from "../engine/types.js";
 import type { ConnectionInfo } from "../db/connection.js";
-import type { Plan } from "../core/plan/types.js";
+import type { KeystoneResource, Plan } from "../core/plan/types.js";
+import { openRoot } from "../engine/root.js";
+import { resolveSecrets } from "../engine/secrets.js";
+import { statePaths } from "../engine/state.js";
 import { releaseModule } from "../core/releases/index.js";
 
 type Outcome = "pass" | "fail" | "skip";
@@ -23,9 +26,9 @@ export interface VerifyRequest extends Omit<ApplyRequest, "dryRun"> {
   timeoutMs?: number;
 }
 
-const probe = async (url: string, timeoutMs: number): Promise<{ status: number } | { error: string }> => {
+const probe = async (url: string, timeoutMs: number, token?: string): Promise<{ status: number } | { error: string }> => {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual", ...(token === undefined ? {} : { headers: { "x-auth-token": token } }) });
     await response.arrayBuffer();
     return { status: response.status };
   } catch (error) {
@@ -39,17 +42,47 @@ const reachable = (address: string): string => {
   return host.includes(":") ? `[${host}]` : host;
 };
 
-const httpCheck = async (name: string, base: string, paths: readonly string[], keystone: boolean, timeoutMs: number): Promise<CheckResult> => {
+/**
+ * One service's probes. Without Keystone every path must answer below 400 (/versions answers even
+ * when the database is unusable: the image list is the real test). With Keystone a guarded path
+ * must refuse a request without a token (401: authentication is on) and, when `token` is given,
+ * answer one with it.
+ */
+const httpCheck = async (
+  name: string,
+  base: string,
+  probeOf: { paths: readonly string[]; guarded: readonly string[] },
+  keystone: { token: string | undefined } | undefined,
+  timeoutMs: number,
+): Promise<CheckResult> => {
   const answers: string[] = [];
-  for (const path of paths) {
+  for (const path of probeOf.paths) {
+    const guarded = keystone !== undefined && probeOf.guarded.includes(path);
     const result = await probe(`${base}${path}`, timeoutMs);
     if ("error" in result) return { check: name, outcome: "fail", detail: `${base}${path}: ${result.error}` };
-    // /versions answers 200 or 300 even when the database is unusable: the image list is the real test.
-    const ok = result.status < 400 || (keystone && (result.status === 401 || result.status === 403));
-    if (!ok) return { check: name, outcome: "fail", detail: `${base}${path} answered ${result.status}` };
+    if (guarded) {
+      if (result.status !== 401)
+        return { check: name, outcome: "fail", detail: `${base}${path} answered ${result.status} without a token: Keystone authentication is not in effect` };
+      answers.push(`${path} 401 without a token`);
+      if (keystone.token === undefined) continue;
+      const authorised = await probe(`${base}${path}`, timeoutMs, keystone.token);
+      if ("error" in authorised) return { check: name, outcome: "fail", detail: `${base}${path}: ${authorised.error}` };
+      if (authorised.status >= 400) return { check: name, outcome: "fail", detail: `${base}${path} answered ${authorised.status} with the glance user's token` };
+      answers.push(`${authorised.status} with a token`);
+      continue;
+    }
+    if (result.status >= 400) return { check: name, outcome: "fail", detail: `${base}${path} answered ${result.status}` };
     answers.push(`${path} ${result.status}`);
   }
   return { check: name, outcome: "pass", detail: `${base}: ${answers.join(", ")}` };
+};
+
+/** The glance user's password, resolved as apply resolves it. */
+const serviceSecret = (request: VerifyRequest, registration: KeystoneResource): string => {
+  const slot = registration.serviceUser.passwordSlot;
+  const plan = { ...request.plan, secrets: request.plan.secrets.filter((s) => s.name === slot) };
+  const secrets = resolveSecrets(plan, request.documents, statePaths(openRoot(request.rootDir), false), { generate: false, env: request.env });
+  return secrets.get(slot) ?? "";
 };
 
 export const verify = async (request: VerifyRequest): Promise<CheckResult[]> => {
@@ -82,13 +115,27 @@ export const verify = async (request: VerifyRequest): Promise<CheckResult[]> => 
     results.push({ check: `service ${resource.unit}`, outcome: active.code === 0 ? "pass" : "fail", detail: active.output.trim() });
   }
 
-  const keystone = plan.keystone !== undefined;
+  // With Keystone: the glance user's token, the catalog of its region; the token then opens the API.
+  let keystone: { token: string | undefined } | undefined;
+  if (plan.keystone !== undefined) {
+    const registration = plan.resources.find((r): r is KeystoneResource => r.kind === "keystone");
+    if (registration === undefined) {
+      keystone = { token: undefined };
+      results.push({ check: "keystone", outcome: "skip", detail: `release ${plan.release} takes Keystone tokens glance-barclamp cannot request (its v2 era): only 401 without a token is checked` });
+    } else {
+      const { keystoneChecks } = await import("./keystone-checks.js");
+      const password = serviceSecret(request, registration);
+      const checked = await keystoneChecks(registration, password);
+      results.push(...checked.results);
+      keystone = { token: checked.token };
+    }
+  }
   // What to ask each service is the release's knowledge; where it listens is the plan's.
   for (const probe of releaseModule(plan.release).probes) {
     const address = plan.bindAddresses[probe.service];
     const port = plan.ports[probe.service];
     if (address === undefined || port === undefined) continue;
-    results.push(await httpCheck(probe.service, `http://${reachable(address)}:${port}`, probe.paths, keystone, timeoutMs));
+    results.push(await httpCheck(probe.service, `http://${reachable(address)}:${port}`, probe, keystone, timeoutMs));
   }
 
   try {

@@ -111,7 +111,9 @@ describe("defaults", () => {
     expect(secretPathPatterns(InventorySchema).map((p) => p.join("."))).toEqual([
       "mysql.*.admin_password",
       "keystone.*.admin_token",
+      "keystone.*.admin_password",
       "keystone.*.service_password",
+      "keystone.*.memcache_secret_key",
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { checkListOptions, detectSchema, imageAt, listImages, SORT_KEYS, type Li
 import { listImageLinesAhead } from "../../db/read-ahead.js";
 import { listRemoteImages } from "../../db/remote-index.js";
 import { databaseTarget } from "../../app/database-target.js";
+import type { OpenStackAuth } from "../../keystone/client.js";
 
 export interface IndexOptions {
   root: string;
@@ -22,7 +23,35 @@ export interface IndexOptions {
   sort: string;
   name?: string;
   status?: string;
+  osAuthUrl?: string;
+  osUsername?: string;
+  osPassword?: string;
+  osProjectName?: string;
+  osUserDomainName?: string;
+  osProjectDomainName?: string;
+  osRegionName?: string;
+  osInterface?: string;
 }
+
+/** The OpenStack clients' credentials: --os-* options first, then OS_* variables; undefined without an auth URL. */
+const openStackAuth = (options: IndexOptions, env: NodeJS.ProcessEnv): OpenStackAuth | undefined => {
+  const authUrl = options.osAuthUrl ?? env.OS_AUTH_URL;
+  if (authUrl === undefined || authUrl === "") return undefined;
+  const required = (value: string | undefined, name: string): string => {
+    if (value === undefined || value === "") throw usageError("os-credentials", `${name} is needed with OS_AUTH_URL`, { hint: `export ${name} (or pass --${name.toLowerCase().replaceAll("_", "-")})` });
+    return value;
+  };
+  return {
+    authUrl,
+    username: required(options.osUsername ?? env.OS_USERNAME, "OS_USERNAME"),
+    password: required(options.osPassword ?? env.OS_PASSWORD, "OS_PASSWORD"),
+    projectName: required(options.osProjectName ?? env.OS_PROJECT_NAME ?? env.OS_TENANT_NAME, "OS_PROJECT_NAME"),
+    userDomainName: options.osUserDomainName ?? env.OS_USER_DOMAIN_NAME ?? "Default",
+    projectDomainName: options.osProjectDomainName ?? env.OS_PROJECT_DOMAIN_NAME ?? "Default",
+    regionName: options.osRegionName ?? env.OS_REGION_NAME,
+    interface: (options.osInterface ?? env.OS_INTERFACE ?? "public").replace(/URL$/u, ""),
+  };
+};
 
 const stdoutSink: Sink = {
   write: (chunk) => process.stdout.write(chunk),
@@ -40,12 +69,14 @@ const listOptions = (options: IndexOptions): ListOptions => {
 
 export const runIndex = async (proposal: string | undefined, options: IndexOptions): Promise<number> => {
   const list = listOptions(options);
-  if (options.host !== undefined) {
+  const auth = options.connection === undefined && proposal === undefined ? openStackAuth(options, process.env) : undefined;
+  if (options.host !== undefined || auth !== undefined) {
     if (list.all) throw usageError("remote-all", "the API does not list deleted images: --all needs database access", { hint: "use a proposal or --connection instead of -H" });
-    const images = listRemoteImages(
-      { host: options.host, port: Number(options.port ?? 9292), token: options.authToken, apiVersion: options.apiVersion === "1" ? 1 : 2 },
-      list,
-    );
+    // With OS_* and no -H, Keystone's catalog says where Glance is; a token from -A wins over OS_*.
+    const session = auth === undefined || (options.host !== undefined && options.authToken !== undefined) ? undefined : await (await import("../../keystone/client.js")).imageEndpoint(auth);
+    const host = options.host === undefined ? undefined : options.host.includes(":") ? `[${options.host}]` : options.host;
+    const base = host === undefined ? (session?.url ?? "") : `http://${host}:${Number(options.port ?? 9292)}`;
+    const images = listRemoteImages({ base, token: options.authToken ?? session?.token, apiVersion: options.apiVersion === "1" ? 1 : 2 }, list);
     await writeChunks(formatIndex(images, options.format), stdoutSink);
     return ExitCode.ok;
   }

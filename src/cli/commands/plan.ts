@@ -23,6 +23,8 @@ const target = (r: Resource): string => {
       return r.command.join(" ");
     case "service":
       return r.unit;
+    case "keystone":
+      return `${r.url} (${r.region}): user ${r.serviceUser.name}, service ${r.service.type}, endpoints ${r.endpoints.public}`;
   }
 };
 

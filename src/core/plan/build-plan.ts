@@ -14,6 +14,7 @@ import { SECRET } from "../render/secret-slots.js";
 import { databaseResource, dbSyncResource } from "./parts/database.js";
 import { directoryResources } from "./parts/directories.js";
 import { fileResource, headerFor } from "./parts/files.js";
+import { keystoneResource } from "./parts/keystone.js";
 import { bindAddress, checkPlanNode, requireInventory } from "./parts/nodes.js";
 import { periodicAssignments, periodicResources } from "./parts/periodic.js";
 import { secretSlots } from "./parts/secrets.js";
@@ -67,12 +68,14 @@ export const buildPlan = (request: PlanRequest): Plan => {
   const database = databaseResource(proposal, resolution);
   const assignments = periodicAssignments(request, module, configOf);
   const periodic = periodicResources(proposal, assignments, header);
+  const registration = keystoneResource(proposal, module, resolution, inventory, node);
 
   const resources: Resource[] = [
     ...directoryResources(input, module, specs.map((s) => s.path), resolution),
     ...configFiles,
     database,
     dbSyncResource(proposal, module, node, configOf(module.dbSyncService)),
+    ...(registration === undefined ? [] : [registration]),
     ...units.units,
     ...units.absent,
     ...periodic.files,
@@ -84,6 +87,10 @@ export const buildPlan = (request: PlanRequest): Plan => {
 
   const used = new Set(resources.flatMap((r) => (r.kind === "file" ? r.secrets : [])));
   if (database.engine === "mysql") used.add(SECRET.mysqlAdminPassword).add(SECRET.mysqlPassword);
+  if (registration?.runsHere === true) {
+    used.add(SECRET.keystonePassword);
+    if (registration.admin !== undefined) used.add("passwordSlot" in registration.admin ? registration.admin.passwordSlot : registration.admin.tokenSlot);
+  }
 
   return {
     proposal: proposal.id,

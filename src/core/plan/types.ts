@@ -6,7 +6,7 @@
 import type { PeriodicJobName } from "../glance.js";
 import type { IniDialect } from "../render/ini.js";
 
-export const PHASES = ["directories", "configs", "database", "db-sync", "units", "periodic", "services"] as const;
+export const PHASES = ["directories", "configs", "database", "db-sync", "keystone", "units", "periodic", "services"] as const;
 type Phase = (typeof PHASES)[number];
 
 /** Octal permission bits as written by an operator, e.g. "0640". */
@@ -100,8 +100,27 @@ export interface ServiceResource extends Base {
   restartOn: string[];
 }
 
+/** Glance's identity in Keystone: its project, user and role, the image service and its endpoints. */
+export interface KeystoneResource extends Base {
+  kind: "keystone";
+  instance: string;
+  /** Keystone's URL as services reach it. */
+  url: string;
+  region: string;
+  /** The administrator that registers: a password login (its password's slot), a token's slot, or none (not registered). */
+  admin: { user: string; project: string; userDomain: string; projectDomain: string; passwordSlot: string } | { tokenSlot: string } | undefined;
+  serviceUser: { name: string; domain: string; project: string; projectDomain: string; passwordSlot: string; roles: string[] };
+  service: { type: string; name: string; description: string };
+  endpoints: { public: string; internal: string; admin: string };
+  caFile?: string;
+  insecure: boolean;
+  /** Registration happens once for a deployment: on the node that migrates the schema. */
+  runsHere: boolean;
+}
+
 export type Resource =
   | DirectoryResource
+  | KeystoneResource
   | FileResource
   | AbsentResource
   | DatabaseResource

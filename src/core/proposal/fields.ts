@@ -71,6 +71,20 @@ export const host = () =>
 
 export const ipAddress = () => z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
 
+/** An http(s) URL with a host and no credentials in it (they have their own secret fields). */
+export const httpUrl = () =>
+  token(2048).refine(
+    (s) => {
+      try {
+        const url = new URL(s);
+        return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "" && url.username === "" && url.password === "";
+      } catch {
+        return false;
+      }
+    },
+    { error: "must be an http or https URL with a host and no user or password in it" },
+  );
+
 /** An instance name, or Crowbar's placeholders "none" / "" for "not chosen yet". */
 export const instanceName = () =>
   z.string().regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/u, { error: "must be an instance name (letters, digits, _ . -)" });

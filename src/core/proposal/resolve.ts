@@ -149,3 +149,4 @@ export const resolveInstances = (glance: GlanceAttributes, inventory: Inventory 
   }
   return { database, keystone, findings };
 };
+

@@ -8,6 +8,7 @@ import * as z from "zod";
 import {
   absolutePath,
   cronSchedule,
+  httpUrl,
   instanceName,
   nodeName,
   port,
@@ -42,16 +43,18 @@ const commonServiceFields = (name: ServiceName) => ({
     .meta({ description: `Configuration file written for the ${name}; distinct from every other service's.` }),
 });
 
+const listenerFields = (name: "api" | "registry", defaultPort: number) => ({
+  ...commonServiceFields(name),
+  bind_open_address: z
+    .boolean()
+    .default(true)
+    .meta({ description: `Bind the ${name} to 0.0.0.0 instead of the node's admin-network address.` }),
+  bind_port: port().default(defaultPort).meta({ description: `TCP port the ${name} listens on.` }),
+});
+
 const listenerService = (name: "api" | "registry", defaultPort: number) =>
   z
-    .strictObject({
-      ...commonServiceFields(name),
-      bind_open_address: z
-        .boolean()
-        .default(true)
-        .meta({ description: `Bind the ${name} to 0.0.0.0 instead of the node's admin-network address.` }),
-      bind_port: port().default(defaultPort).meta({ description: `TCP port the ${name} listens on.` }),
-    })
+    .strictObject(listenerFields(name, defaultPort))
     .prefault({})
     .meta({ description: `Settings of the glance-${name} service.` });
 
@@ -77,7 +80,15 @@ export const GlanceAttributesSchema = z
       .array(token(MAX_URL))
       .default([])
       .meta({ description: "Image URLs to upload once the service runs." }),
-    api: listenerService("api", 9292),
+    api: z
+      .strictObject({
+        ...listenerFields("api", 9292),
+        public_url: httpUrl()
+          .optional()
+          .meta({ description: "URL clients reach the API at (a load balancer for several nodes): registered in Keystone as the image endpoints instead of the node's addresses." }),
+      })
+      .prefault({})
+      .meta({ description: "Settings of the glance-api service." }),
     registry: listenerService("registry", 9191),
     scrubber: z
       .strictObject({

@@ -126,11 +126,12 @@ export const diablo = {
   extraDirectories: () => [],
   configFiles,
   probes: [
-    { service: "api", paths: ["/versions", "/v1/images?limit=1"] },
-    { service: "registry", paths: ["/images"] },
+    { service: "api", paths: ["/versions", "/v1/images?limit=1"], guarded: ["/v1/images?limit=1"] },
+    { service: "registry", paths: ["/images"], guarded: ["/images"] },
   ],
   maxHeaderLine: undefined,
   imageApiVersion: "1",
+  registersInKeystone: false,
   // Its Keystone middleware (v2-era) authenticates with the admin token.
   keystoneCredential: "admin_token",
   rules: [],

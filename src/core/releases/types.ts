@@ -49,10 +49,14 @@ export interface PeriodicJob {
   placement: "one-node" | "caching-nodes";
 }
 
-/** How `verify` probes a service of the release: paths that must answer below 400. */
+/**
+ * How `verify` probes a service of the release: paths that must answer below 400; those in
+ * `guarded` need a token when Keystone is on (401 without one, 200 with one).
+ */
 interface ApiProbe {
   service: LongLivedName;
   paths: readonly string[];
+  guarded: readonly string[];
 }
 
 /** Every section and option a release reads, per configuration file (see scripts/generate-*-catalogue). */
@@ -84,6 +88,8 @@ export interface ReleaseModule {
   maxHeaderLine: number | undefined;
   /** The API version `index -H` speaks to this release. */
   imageApiVersion: "1" | "2";
+  /** Whether apply registers Glance in Keystone over its v3 API (the 2011.3 era had no v3). */
+  registersInKeystone: boolean;
   /** The Keystone credential its auth middleware needs from the inventory's instance. */
   keystoneCredential: "admin_token" | "service_password";
   /** Compatibility warnings: proposal values this release cannot honour. */

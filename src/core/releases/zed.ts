@@ -5,6 +5,7 @@
  */
 import { G } from "../proposal/rules/types.js";
 import { SERVICES } from "../glance.js";
+import { keystoneUrls } from "../proposal/keystone-urls.js";
 import type { Finding } from "../proposal/resolve.js";
 import { SECRET } from "../render/secret-slots.js";
 import { commonServiceValues, dirname, formatterFor } from "./common.js";
@@ -51,13 +52,19 @@ const storeValues = (input: ReleaseInput) => {
   };
 };
 
+/** keystonemiddleware's options as Glance 25 reads them without a warning (shared/reference/keystone.md). */
 const keystoneValues = (input: ReleaseInput) => {
   const instance = input.keystone?.instance;
   if (instance === undefined) return null;
-  const host = instance.host.includes(":") ? `[${instance.host}]` : instance.host;
+  const urls = keystoneUrls(instance);
   return {
-    public_uri: format.value(`${instance.protocol}://${host}:${instance.public_port}`),
-    auth_url: format.value(`${instance.protocol}://${host}:${instance.admin_port}`),
+    public_uri: format.value(urls.public),
+    auth_url: format.value(urls.internal),
+    cafile: instance.ca_file === undefined ? null : format.value(instance.ca_file),
+    insecure: instance.insecure,
+    memcached_servers: instance.memcached_servers === undefined ? null : format.value(instance.memcached_servers.join(",")),
+    memcache_security_strategy: instance.memcache_security_strategy ?? null,
+    memcache_secret_key: instance.memcache_security_strategy === undefined ? null : format.secret(SECRET.keystoneMemcacheKey),
     username: format.value(instance.service_user),
     password: format.secret(SECRET.keystonePassword),
     project_name: format.value(instance.service_tenant),
@@ -187,9 +194,10 @@ export const zed = {
   extraDirectories: (input) => [`${input.glance.working_directory}/staging`, `${input.glance.working_directory}/tasks`],
   configFiles,
   // /versions answers even when the database is unusable: the image list is the real test.
-  probes: [{ service: "api", paths: ["/versions", "/v2/images?limit=1"] }],
+  probes: [{ service: "api", paths: ["/versions", "/v2/images?limit=1"], guarded: ["/v2/images?limit=1"] }],
   maxHeaderLine: 16384,
   imageApiVersion: "2",
+  registersInKeystone: true,
   keystoneCredential: "service_password",
   rules: [noEquivalent],
   // Fields zed has no option for: spelled out, validate would warn about them.

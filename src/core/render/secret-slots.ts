@@ -17,6 +17,8 @@ export const SECRET = {
   mysqlAdminPassword: "mysql_admin_password",
   keystoneAdminToken: "keystone_admin_token",
   keystonePassword: "keystone_service_password",
+  keystoneAdminPassword: "keystone_admin_password",
+  keystoneMemcacheKey: "keystone_memcache_secret_key",
 } as const;
 
 export const secretSlot = (name: string, encoding: SecretEncoding = "raw"): string => `\u0001${name}|${encoding}\u0002`;

@@ -39,5 +39,17 @@ export const secretSlots = (request: PlanRequest, used: Set<string>): SecretSlot
       "password of the Glance Keystone user",
       sourceOf("inventory", ["keystone", keystone.instanceName, "service_password"], instance.service_password),
     );
+  if (keystone !== undefined && instance?.memcache_secret_key !== undefined)
+    add(
+      SECRET.keystoneMemcacheKey,
+      "secret key of the Keystone token cache",
+      sourceOf("inventory", ["keystone", keystone.instanceName, "memcache_secret_key"], instance.memcache_secret_key),
+    );
+  if (keystone !== undefined && instance?.admin_password !== undefined)
+    add(
+      SECRET.keystoneAdminPassword,
+      `password of Keystone administrator ${instance.admin_user ?? "(unset)"}`,
+      sourceOf("inventory", ["keystone", keystone.instanceName, "admin_password"], instance.admin_password),
+    );
   return slots;
 };

@@ -25,7 +25,24 @@ const keystoneCredentials: Check = ({ proposal, resolution }) => {
   ];
 };
 
+/** A release that registers Glance in Keystone needs the instance's administrator to do it. */
+const keystoneAdministrator: Check = ({ proposal, resolution }) => {
+  const instance = resolution.keystone?.instance;
+  if (instance === undefined || !releaseModule(proposal.attributes.glance.release).registersInKeystone) return [];
+  if ((instance.admin_user !== undefined && instance.admin_password !== undefined) || instance.admin_token !== undefined) return [];
+  return [
+    {
+      path: [...G, "keystone_instance"],
+      severity: "warning",
+      code: "keystone-not-registered",
+      message: `Keystone instance "${resolution.keystone?.instanceName}" names no administrator: apply does not register Glance (user, role, image service, endpoints)`,
+      hint: "add admin_user and admin_password (a secret reference) to that instance in the inventory, or register Glance by hand",
+    },
+  ];
+};
+
 export const INSTANCE_RULES: readonly Rule[] = [
   { reads: INSTANCE_FIELDS, check: resolvedInstances },
   { reads: [...INSTANCE_FIELDS, [...G, "release"]], check: keystoneCredentials },
+  { reads: [...INSTANCE_FIELDS, [...G, "release"]], check: keystoneAdministrator },
 ];
