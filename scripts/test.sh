@@ -11,6 +11,9 @@ command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
 # The real Glance of Debian 12: schema fixtures (glance-manage db_sync) and end-to-end runs.
 [ -x /usr/bin/glance-manage ] || missing+=(glance-api glance-common python3-glanceclient)
+# The real Keystone (uwsgi serves it) and a memcached for its token cache.
+[ -x /usr/bin/keystone-manage ] || missing+=(keystone)
+command -v memcached >/dev/null 2>&1 || missing+=(memcached)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "the tests need these Debian packages: ${missing[*]} (run as root, or install them)" >&2

@@ -8,42 +8,28 @@
  * It writes what apply writes on a node: /etc/cron.d/glance-*, /etc/systemd/system/glance-*.service
  * and /var/lib/glance-barclamp; afterAll removes them.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { requireGlanceManage } from "../helpers/glance-db.js";
 import { startMariaDb, type MariaDb } from "../helpers/mariadb.js";
 import { writeJson, newRoot } from "../helpers/roots.js";
-
-const LIVE_FILES = () => [
-  ...readdirSync("/etc/cron.d").filter((f) => f.startsWith("glance-")).map((f) => `/etc/cron.d/${f}`),
-  ...readdirSync("/etc/systemd/system").filter((f) => /^glance-.*\.(service|timer)$/u.test(f)).map((f) => `/etc/systemd/system/${f}`),
-];
-const cleanLive = () => {
-  for (const file of LIVE_FILES()) rmSync(file, { force: true });
-  rmSync("/var/lib/glance-barclamp", { recursive: true, force: true });
-};
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
+import { asGlance, cleanLive, freePort, holdLiveRoot, startApi, stopApi } from "../helpers/glance-api.js";
 
 let mariadb: MariaDb;
+let releaseLiveRoot: (() => void) | undefined;
 beforeAll(async () => {
   requireGlanceManage();
+  releaseLiveRoot = await holdLiveRoot();
   cleanLive();
   mariadb = await startMariaDb();
 }, 60_000);
 afterAll(async () => {
   cleanLive();
+  releaseLiveRoot?.();
   await mariadb?.stop();
 });
 
@@ -93,36 +79,6 @@ const deploy = async (database: "sqlite" | "mysql"): Promise<Deployment> => {
 };
 
 const cli = (d: Deployment, ...args: string[]) => runCli([...args, d.proposal, "-i", d.inventory, "--node", "e2e"]);
-
-/** Runs argv as the glance user, as the unit's User= and cron's user field do. */
-const asGlance = (argv: string[]) => ["setpriv", "--reuid=glance", "--regid=glance", "--init-groups", ...argv];
-
-const startApi = async (d: Deployment): Promise<ChildProcess> => {
-  const unit = readFileSync("/etc/systemd/system/glance-api.service", "utf8");
-  const execStart = /^ExecStart=(.+)$/mu.exec(unit)?.[1] ?? "";
-  const workingDirectory = /^WorkingDirectory=(.+)$/mu.exec(unit)?.[1];
-  expect(/^User=glance$/mu.test(unit)).toBe(true);
-  const child = spawn(asGlance(execStart.split(" "))[0] as string, asGlance(execStart.split(" ")).slice(1), { cwd: workingDirectory, detached: true, stdio: "ignore" });
-  for (let i = 0; i < 120; i++) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${d.port}/v2/images`);
-      if (response.status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`glance-api did not answer on ${d.port}; its log: ${readFileSync(join(d.dir, "log/api.log"), "utf8").slice(-2000)}`);
-};
-
-const stopApi = async (child: ChildProcess): Promise<void> => {
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  process.kill(-(child.pid as number), "SIGTERM");
-  await exited;
-  // Workers share the process group; give them a moment, then make sure none is left.
-  for (let i = 0; i < 20 && spawnSync("pgrep", ["-g", String(child.pid)]).status === 0; i++) await new Promise((r) => setTimeout(r, 250));
-  spawnSync("pkill", ["-KILL", "-g", String(child.pid)]);
-};
 
 const ZED_NAMESPACES: Record<string, string[]> = {
   api: ["glance.api", "glance.store", "glance.multi_store", "oslo.db", "oslo.log", "oslo.messaging", "oslo.policy", "keystonemiddleware.auth_token", "oslo.middleware.healthcheck"],

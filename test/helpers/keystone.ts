@@ -22,7 +22,7 @@ export interface Keystone {
   stop: () => void;
 }
 
-export const requireKeystone = (): void => {
+const requireKeystone = (): void => {
   if (!existsSync("/usr/bin/keystone-manage") || !existsSync("/usr/bin/uwsgi"))
     throw new Error("Keystone is missing: npm test installs keystone (apt-get)");
 };

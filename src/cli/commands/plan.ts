@@ -24,7 +24,7 @@ const target = (r: Resource): string => {
     case "service":
       return r.unit;
     case "keystone":
-      return `${r.url} (${r.region}): user ${r.serviceUser.name}, service ${r.service.type}, endpoints ${r.endpoints.public}`;
+      return `${r.url} (${r.region}): user ${r.serviceUser.name}, service ${r.service.type}, endpoints ${r.endpoints?.public ?? "(registered elsewhere, or not at all)"}`;
   }
 };
 

@@ -79,7 +79,7 @@ export const buildPlan = (request: PlanRequest): Plan => {
     ...units.units,
     ...units.absent,
     ...periodic.files,
-    ...serviceResources(module, specs),
+    ...serviceResources(module, specs, registration?.endpoints !== undefined ? registration.id : undefined),
     ...periodic.services,
   ];
   const phaseOrder = (r: Resource): number => PHASES.indexOf(r.phase);
@@ -87,7 +87,7 @@ export const buildPlan = (request: PlanRequest): Plan => {
 
   const used = new Set(resources.flatMap((r) => (r.kind === "file" ? r.secrets : [])));
   if (database.engine === "mysql") used.add(SECRET.mysqlAdminPassword).add(SECRET.mysqlPassword);
-  if (registration?.runsHere === true) {
+  if (registration?.endpoints !== undefined) {
     used.add(SECRET.keystonePassword);
     if (registration.admin !== undefined) used.add("passwordSlot" in registration.admin ? registration.admin.passwordSlot : registration.admin.tokenSlot);
   }

@@ -111,7 +111,8 @@ export interface KeystoneResource extends Base {
   admin: { user: string; project: string; userDomain: string; projectDomain: string; passwordSlot: string } | { tokenSlot: string } | undefined;
   serviceUser: { name: string; domain: string; project: string; projectDomain: string; passwordSlot: string; roles: string[] };
   service: { type: string; name: string; description: string };
-  endpoints: { public: string; internal: string; admin: string };
+  /** The image endpoints, when this node registers them. */
+  endpoints?: { public: string; internal: string; admin: string };
   caFile?: string;
   insecure: boolean;
   /** Registration happens once for a deployment: on the node that migrates the schema. */

@@ -4,7 +4,12 @@ import type { ConvergeContext, Executor } from "../types.js";
 
 const secret = (context: ConvergeContext, slot: string): string => context.secrets.get(slot) ?? "";
 
-const registrationOf = (resource: KeystoneResource, admin: NonNullable<KeystoneResource["admin"]>, context: ConvergeContext): Registration => ({
+const registrationOf = (
+  resource: KeystoneResource,
+  admin: NonNullable<KeystoneResource["admin"]>,
+  endpoints: NonNullable<KeystoneResource["endpoints"]>,
+  context: ConvergeContext,
+): Registration => ({
   target: { url: resource.url },
   region: resource.region,
   admin:
@@ -13,7 +18,7 @@ const registrationOf = (resource: KeystoneResource, admin: NonNullable<KeystoneR
       : { user: admin.user, userDomain: admin.userDomain, password: secret(context, admin.passwordSlot), project: admin.project, projectDomain: admin.projectDomain },
   serviceUser: { ...resource.serviceUser, password: secret(context, resource.serviceUser.passwordSlot) },
   service: resource.service,
-  endpoints: resource.endpoints,
+  endpoints,
 });
 
 /**
@@ -23,10 +28,10 @@ const registrationOf = (resource: KeystoneResource, admin: NonNullable<KeystoneR
  */
 export const keystone: Executor<"keystone"> = async (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: `${resource.url} (${resource.region})` };
-  if (!resource.runsHere || resource.admin === undefined) return { ...base, action: "skipped", details: [resource.description] };
+  if (!resource.runsHere || resource.admin === undefined || resource.endpoints === undefined) return { ...base, action: "skipped", details: [resource.description] };
   if (!context.root.isSystemRoot) return { ...base, action: "skipped", details: ["staging root: Glance is registered in Keystone from the live system only"] };
   const { inspectRegistration } = await import("../../keystone/registration.js");
-  const steps = await inspectRegistration(registrationOf(resource, resource.admin, context));
+  const steps = await inspectRegistration(registrationOf(resource, resource.admin, resource.endpoints, context));
   if (steps.length === 0) return { ...base, action: "unchanged", details: [] };
   return {
     ...base,

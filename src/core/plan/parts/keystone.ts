@@ -1,5 +1,4 @@
 /** Glance's registration in Keystone: who registers, what must exist, and the image endpoints. */
-import { invalidError } from "../../../errors.js";
 import { glanceServers } from "../../proposal/elements.js";
 import type { Inventory } from "../../proposal/inventory.js";
 import { keystoneUrls } from "../../proposal/keystone-urls.js";
@@ -8,7 +7,6 @@ import type { Proposal } from "../../proposal/schema.js";
 import type { ReleaseModule } from "../../releases/types.js";
 import { SECRET } from "../../render/secret-slots.js";
 import type { KeystoneResource } from "../types.js";
-import type { PlanErrorDetail } from "./nodes.js";
 
 const apiUrl = (address: string, port: number): string => `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
@@ -17,11 +15,7 @@ const endpointsOf = (proposal: Proposal, inventory: Inventory | undefined, node:
   const api = proposal.attributes.glance.api;
   if (api.public_url !== undefined) return { public: api.public_url, internal: api.public_url, admin: api.public_url };
   const addresses = inventory?.nodes[node];
-  if (addresses === undefined)
-    throw invalidError("no-endpoint-address", `the image endpoints in Keystone need the addresses of "${node}", which are unknown`, {
-      hint: `add nodes.${node} (admin_address, public_address) to the inventory, or set api.public_url`,
-      detail: { document: "proposal", path: ["attributes", "glance", "api"] } satisfies PlanErrorDetail,
-    });
+  if (addresses === undefined) return undefined;
   return {
     public: apiUrl(addresses.public_address ?? addresses.admin_address, api.bind_port),
     internal: apiUrl(addresses.admin_address, api.bind_port),
@@ -47,6 +41,7 @@ export const keystoneResource = (
         : undefined;
   const servers = glanceServers(proposal);
   const runsHere = servers.length === 0 || servers[0] === node;
+  const endpoints = admin !== undefined && runsHere ? endpointsOf(proposal, inventory, node) : undefined;
   return {
     kind: "keystone",
     id: "keystone:glance",
@@ -64,15 +59,17 @@ export const keystoneResource = (
       roles: ["admin"],
     },
     service: { type: "image", name: "glance", description: "OpenStack Image Service" },
-    endpoints: endpointsOf(proposal, inventory, node),
+    ...(endpoints === undefined ? {} : { endpoints }),
     ...(instance.ca_file === undefined ? {} : { caFile: instance.ca_file }),
     insecure: instance.insecure,
     runsHere,
     description:
       admin === undefined
         ? `no Keystone administrator in the inventory: Glance is not registered in ${keystone.instanceName}`
-        : runsHere
-          ? `register Glance in Keystone ${keystone.instanceName} (${instance.region})`
-          : `Glance is registered in Keystone from ${servers[0]}`,
+        : !runsHere
+          ? `Glance is registered in Keystone from ${servers[0]}`
+          : endpoints === undefined
+            ? `the image endpoints need the addresses of ${node} in the inventory, or api.public_url: Glance is not registered`
+            : `register Glance in Keystone ${keystone.instanceName} (${instance.region})`,
   };
 };
