@@ -13,6 +13,7 @@ import { renderTemplate } from "../render/engine.js";
 import { SECRET } from "../render/secret-slots.js";
 import { databaseResource, dbSyncResource } from "./parts/database.js";
 import { directoryResources } from "./parts/directories.js";
+import { withExtraConfig } from "./parts/extra-config.js";
 import { fileResource, headerFor } from "./parts/files.js";
 import { keystoneResource } from "./parts/keystone.js";
 import { bindAddress, checkPlanNode, requireInventory } from "./parts/nodes.js";
@@ -56,9 +57,12 @@ export const buildPlan = (request: PlanRequest): Plan => {
   };
 
   const specs = module.configFiles(input);
-  const configFiles = specs.map((spec) =>
-    fileResource("config", spec.path, renderTemplate(spec.template, spec.context), spec.description, spec.dialect ?? module.dialect, "root", "glance"),
-  );
+  const configFiles = specs.map((spec) => {
+    const dialect = spec.dialect ?? module.dialect;
+    const rendered = renderTemplate(spec.template, spec.context);
+    const text = spec.service === "swift-reference" ? rendered : withExtraConfig(rendered, g, spec.service, dialect);
+    return fileResource("config", spec.path, text, spec.description, dialect, "root", "glance");
+  });
   const configOf = (service: ServiceName): string => {
     const spec = specs.find((s) => s.service === service);
     if (spec === undefined) throw new Error(`release ${module.name} has no config file for ${service}`);

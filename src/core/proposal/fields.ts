@@ -111,15 +111,32 @@ export const cronSchedule = () =>
 
 
 /** A secret given inline, or by reference, resolved only when applying. */
+const secretReferences = () => [
+  z.strictObject({
+    env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/u, { error: "must be an environment variable name" }),
+  }),
+  z.strictObject({ file: absolutePath() }),
+] as const;
+
 export const secretRef = () =>
-  z
-    .union([
-      text().min(1, { error: "must not be empty" }),
-      z.strictObject({
-        env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/u, { error: "must be an environment variable name" }),
-      }),
-      z.strictObject({ file: absolutePath() }),
-    ])
-    .meta({ "x-secret": true });
+  z.union([text().min(1, { error: "must not be empty" }), ...secretReferences()]).meta({ "x-secret": true });
+
+/**
+ * extra_config: options the proposal does not model, per INI section, for one service's file. A
+ * value is text, a number, a boolean, or a secret reference ({"env"} or {"file"}), which is
+ * resolved when applying and masked like every other secret. Checked against the release's option
+ * catalogue by the extra-config rules.
+ */
+export const extraConfig = () =>
+  z.record(
+    z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/u, { error: "must be an INI section name (letters, digits, _ . : -)" }),
+    z.record(
+      z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/u, { error: "must be an option name (letters, digits, _ . -)" }),
+      z.union([text(), z.number({ error: "must be text, a number, a boolean or a secret reference" }).refine(Number.isFinite), z.boolean(), ...secretReferences()]),
+    ),
+  );
+
+export const isSecretReference = (value: unknown): value is { env: string } | { file: string } =>
+  typeof value === "object" && value !== null && ("env" in value || "file" in value);
 
 export type SecretRef = z.infer<ReturnType<typeof secretRef>>;

@@ -8,6 +8,7 @@ import * as z from "zod";
 import {
   absolutePath,
   cronSchedule,
+  extraConfig,
   httpUrl,
   instanceName,
   nodeName,
@@ -41,6 +42,11 @@ const commonServiceFields = (name: ServiceName) => ({
   config_file: absolutePath()
     .default(`/etc/glance/glance-${name}.conf`)
     .meta({ description: `Configuration file written for the ${name}; distinct from every other service's.` }),
+  extra_config: extraConfig()
+    .optional()
+    .meta({
+      description: `Options the proposal does not model, for the ${name}'s file: {SECTION: {OPTION: VALUE}}, checked against the release's option catalogue; a secret as {"env": NAME} or {"file": PATH}.`,
+    }),
 });
 
 const listenerFields = (name: "api" | "registry", defaultPort: number) => ({

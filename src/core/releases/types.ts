@@ -59,10 +59,30 @@ interface ApiProbe {
   guarded: readonly string[];
 }
 
+/** How an option's value is checked: its type, bounds and choices, whether it is secret or going away. */
+export interface OptionType {
+  t: "str" | "int" | "port" | "bool" | "float" | "list";
+  min?: number;
+  max?: number;
+  choices?: Array<string | number | boolean>;
+  secret?: boolean;
+  removal?: boolean;
+}
+
 /** Every section and option a release reads, per configuration file (see scripts/generate-*-catalogue). */
 export interface Catalogue {
-  files: Record<string, { sections: Record<string, string[]>; deprecated: Record<string, string[]> }>;
+  files: Record<
+    string,
+    {
+      sections: Record<string, string[]>;
+      deprecated: Record<string, string[]>;
+      types: Record<string, Record<string, OptionType>>;
+      /** Deprecated names still read: section → old name → [section, name] that replaces it. */
+      renamed: Record<string, Record<string, [string, string]>>;
+    }
+  >;
   backend_types: Record<string, string[]>;
+  backend_option_types?: Record<string, Record<string, OptionType>>;
 }
 
 export interface ReleaseModule {
@@ -96,8 +116,16 @@ export interface ReleaseModule {
   rules: readonly Rule[];
   /** Proposal fields `proposal new` leaves out, because this release has no use for them. */
   newProposalOmits: readonly (keyof GlanceAttributes)[];
-  /** Its option catalogue, loaded only when asked for. */
-  catalogue: () => Promise<Catalogue>;
+  /** Its option catalogue. */
+  catalogue: () => Catalogue;
+  /** Which file of the catalogue describes each service's config file (what its extra_config is checked against). */
+  catalogueFiles: Partial<Record<ServiceName, string>>;
+  /**
+   * The options glance-barclamp itself writes, per catalogue file and section, with the proposal
+   * field that sets each ("*": every option of the section; "{service}" stands for the block).
+   * extra_config may not set them: the field is the one place for that value.
+   */
+  setBy: Record<string, Record<string, Record<string, string>>>;
 }
 
 export const hasService = (module: ReleaseModule, service: LongLivedName): boolean => module.longLived.some((l) => l.service === service);

@@ -3,6 +3,7 @@ import type { SecretRef } from "../../proposal/fields.js";
 import { SECRET } from "../../render/secret-slots.js";
 import type { SecretSlot, SecretSource } from "../types.js";
 import type { PlanRequest } from "../build-plan.js";
+import { extraSecrets } from "./extra-config.js";
 
 const sourceOf = (document: "proposal" | "inventory", path: string[], ref: SecretRef): SecretSource => {
   if (typeof ref === "string") return { document, path, via: "inline" };
@@ -51,5 +52,7 @@ export const secretSlots = (request: PlanRequest, used: Set<string>): SecretSlot
       `password of Keystone administrator ${instance.admin_user ?? "(unset)"}`,
       sourceOf("inventory", ["keystone", keystone.instanceName, "admin_password"], instance.admin_password),
     );
+  for (const extra of extraSecrets(g))
+    add(extra.name, `${extra.service} option [${extra.section}] ${extra.option}`, sourceOf("proposal", glancePath(extra.service).concat("extra_config", extra.section, extra.option), extra.ref));
   return slots;
 };

@@ -4,6 +4,7 @@
  */
 import type { Finding } from "../resolve.js";
 import { DEPLOYMENT_RULES } from "./deployment.js";
+import { EXTRA_CONFIG_RULES } from "./extra-config.js";
 import { FILE_RULES } from "./files.js";
 import { INSTANCE_RULES } from "./instances.js";
 import { RELEASE_RULES } from "./release.js";
@@ -11,7 +12,7 @@ import { SCHEDULE_RULES } from "./schedules.js";
 import { STORE_RULES } from "./store.js";
 import type { Rule, RuleContext } from "./types.js";
 
-const RULES: readonly Rule[] = [...RELEASE_RULES, ...FILE_RULES, ...STORE_RULES, ...INSTANCE_RULES, ...DEPLOYMENT_RULES, ...SCHEDULE_RULES];
+const RULES: readonly Rule[] = [...RELEASE_RULES, ...FILE_RULES, ...STORE_RULES, ...INSTANCE_RULES, ...DEPLOYMENT_RULES, ...SCHEDULE_RULES, ...EXTRA_CONFIG_RULES];
 
 const overlaps = (a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): boolean => {
   const n = Math.min(a.length, b.length);
