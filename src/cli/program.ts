@@ -155,6 +155,16 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       ),
     );
 
+  const images = program.command("images").description("the images the proposal lists");
+  planOptions(images.command("sync").description("seed the proposal's images through this node's API: only what Glance does not hold is downloaded and uploaded").argument("<proposal>", "proposal file"))
+    .option("--replace", "replace an image of the same name whose checksum differs (default: fail naming both)")
+    .option("--json", "print the result as JSON")
+    .action(
+      run(async (file: string, options: { inventory?: string; node?: string; replace?: boolean; json?: boolean }) =>
+        (await import("./commands/images.js")).runImagesSync(file, options),
+      ),
+    );
+
   const db = program.command("db").description("the Glance database: provisioning, schema sync, status");
   applyOptions(db.command("provision").description("create the database, user and grants (MySQL) or the SQLite file, as apply does").argument("<proposal>", "proposal file"))
     .option("--dry-run", "report what would change and change nothing")

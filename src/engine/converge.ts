@@ -10,6 +10,7 @@ import { database } from "./executors/database.js";
 import { dbSync } from "./executors/db-sync.js";
 import { directory } from "./executors/directory.js";
 import { file } from "./executors/file.js";
+import { images } from "./executors/images.js";
 import { keystone } from "./executors/keystone.js";
 import { service } from "./executors/service.js";
 import { isPending, type Change, type ConvergeContext, type Executor, type Inspection } from "./types.js";
@@ -23,6 +24,7 @@ const EXECUTORS: { [K in ResourceKind]: Executor<K> } = {
   "db-sync": dbSync,
   keystone,
   service,
+  images,
 };
 
 const inspectResource = async (resource: Resource, context: ConvergeContext): Promise<Inspection> =>

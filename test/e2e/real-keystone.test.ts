@@ -10,7 +10,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { runCli, runCliAsync, type CliResult } from "../helpers/cli.js";
 import { cleanLive, freePort, holdLiveRoot, startApi, stopApi } from "../helpers/glance-api.js";
 import { requireGlanceManage } from "../helpers/glance-db.js";
 import { passwordToken, startKeystone, type Keystone } from "../helpers/keystone.js";
@@ -140,10 +142,29 @@ describe("the real Keystone and Glance 25", () => {
     expect(log.split("\n").filter((l) => / (WARNING|CRITICAL|ERROR) /u.test(l))).toEqual([]);
   });
 
+  it("seeds an image with the glance user's token, public as the 2011 barclamp made them", async () => {
+    const data = Buffer.alloc(8192, 3);
+    const www: Server = createServer((_request, response) => response.writeHead(200, { "content-length": data.length }).end(data));
+    await new Promise<void>((resolve) => www.listen(0, "127.0.0.1", resolve));
+    const seeded = JSON.parse(readFileSync(files.proposal, "utf8")) as { attributes: { glance: Record<string, unknown> } };
+    seeded.attributes.glance.images = [{ url: `http://127.0.0.1:${(www.address() as AddressInfo).port}/seed.raw`, name: "seed-ks", visibility: "public" }];
+    const file = writeJson(join(dir, "seeded.json"), seeded);
+    const first = await runCliAsync(["images", "sync", file, "-i", files.inventory, "--node", "e2e"], env());
+    const second = await runCliAsync(["images", "sync", file, "-i", files.inventory, "--node", "e2e"], env());
+    www.close();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/uploaded\s+seed-ks/u);
+    expect(second.stdout).toMatch(/present\s+seed-ks/u);
+    noSecret(first);
+    const token = await glanceToken();
+    const images = (await (await fetch(`http://127.0.0.1:${port}/v2/images?name=seed-ks`, { headers: { "x-auth-token": token } })).json()) as { images: Array<{ visibility: string; size: number }> };
+    expect(images.images).toEqual([expect.objectContaining({ visibility: "public", size: 8192 })]);
+  });
+
   it("lists through the API with a token, and with the OS_* variables every client reads", async () => {
     const listedWithToken = runCli(["index", "-H", "127.0.0.1", "-p", String(port), "-A", await glanceToken(), "-f", "json"]);
     expect(listedWithToken.code, listedWithToken.stderr).toBe(0);
-    expect(JSON.parse(listedWithToken.stdout)).toEqual([expect.objectContaining({ name: "cirros-ks", size: 4096, status: "active" })]);
+    expect(JSON.parse(listedWithToken.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: "cirros-ks", size: 4096, status: "active" })]));
     const withToken = runCli(["index", "-H", "127.0.0.1", "-p", String(port), "-A", "no-such-token", "-f", "json"]);
     expect(withToken.code).toBe(1);
     expect(withToken.stdout).toBe("");
@@ -161,7 +182,7 @@ describe("the real Keystone and Glance 25", () => {
     };
     const listed = runCli(["index", "-f", "json"], { env: variables });
     expect(listed.code, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: "cirros-ks", size: 4096, status: "active" })]);
+    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: "cirros-ks", size: 4096, status: "active" })]));
     const wrong = runCli(["index", "-f", "json"], { env: { ...variables, OS_PASSWORD: "wrong" } });
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toBe("");

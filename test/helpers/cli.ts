@@ -21,9 +21,9 @@ export const runCli = (args: string[], options: SpawnSyncOptions & { input?: str
 };
 
 /** Like runCli, without blocking this process: for tests that serve something the CLI calls. */
-export const runCliAsync = (args: string[]): Promise<CliResult> =>
+export const runCliAsync = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));

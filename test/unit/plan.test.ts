@@ -19,8 +19,8 @@ describe("buildPlan", () => {
     const plan = planOf(proposalWith());
     const order = plan.resources.map((r) => PHASES.indexOf(r.phase));
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    // Every phase but Keystone's, which only a proposal with a Keystone instance has.
-    expect(new Set(plan.resources.map((r) => r.phase))).toEqual(new Set(PHASES.filter((p) => p !== "keystone")));
+    // Every phase but Keystone's and the images', which only a proposal with a Keystone instance or images has.
+    expect(new Set(plan.resources.map((r) => r.phase))).toEqual(new Set(PHASES.filter((p) => p !== "keystone" && p !== "images")));
     expect(new Set(plan.resources.map((r) => r.id)).size).toBe(plan.resources.length);
   });
 

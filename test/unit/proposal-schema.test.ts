@@ -28,7 +28,7 @@ describe("the 2011 Crowbar template", () => {
 
   it("warns that its mysql and keystone placeholders resolve from the inventory", () => {
     const codes = validate(templateText()).issues.map((i) => `${i.severity}:${i.code}`);
-    expect(codes.sort()).toEqual(["warning:images-not-uploaded", "warning:keystone-placeholder", "warning:mysql-placeholder"]);
+    expect(codes.sort()).toEqual(["warning:image-placeholder", "warning:keystone-placeholder", "warning:mysql-placeholder"]);
   });
 
   it("validates with Crowbar's other sensible values (swift, caching, several bind settings)", () => {

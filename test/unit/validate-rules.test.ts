@@ -227,7 +227,6 @@ describe("values a release cannot use", () => {
     const result = validate(proposalWith({ release: "zed", image_cache_grace_period: 60, scrubber: { verbose: false }, images: ["http://x/img.qcow2"] }));
     expect(result.valid).toBe(true);
     expect(result.issues.map((i) => [i.severity, i.code, i.path]).sort()).toEqual([
-      ["warning", "images-not-uploaded", "attributes.glance.images"],
       ["warning", "no-equivalent", "attributes.glance.image_cache_grace_period"],
       ["warning", "no-equivalent", "attributes.glance.scrubber.verbose"],
     ]);

@@ -23,6 +23,8 @@ const target = (r: Resource): string => {
       return r.command.join(" ");
     case "service":
       return r.unit;
+    case "images":
+      return `${r.api}: ${r.images.map((i) => i.name ?? i.url).join(", ")}`;
     case "keystone":
       return `${r.url} (${r.region}): user ${r.serviceUser.name}, service ${r.service.type}, endpoints ${r.endpoints?.public ?? "(registered elsewhere, or not at all)"}`;
   }

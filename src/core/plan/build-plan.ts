@@ -15,6 +15,7 @@ import { databaseResource, dbSyncResource } from "./parts/database.js";
 import { directoryResources } from "./parts/directories.js";
 import { withExtraConfig } from "./parts/extra-config.js";
 import { fileResource, headerFor } from "./parts/files.js";
+import { imagesResource } from "./parts/images.js";
 import { keystoneResource } from "./parts/keystone.js";
 import { bindAddress, checkPlanNode, requireInventory } from "./parts/nodes.js";
 import { periodicAssignments, periodicResources } from "./parts/periodic.js";
@@ -73,6 +74,7 @@ export const buildPlan = (request: PlanRequest): Plan => {
   const assignments = periodicAssignments(request, module, configOf);
   const periodic = periodicResources(proposal, assignments, header);
   const registration = keystoneResource(proposal, module, resolution, inventory, node);
+  const seed = imagesResource(proposal, module, node, bind.api, registration);
 
   const resources: Resource[] = [
     ...directoryResources(input, module, specs.map((s) => s.path), resolution),
@@ -85,6 +87,7 @@ export const buildPlan = (request: PlanRequest): Plan => {
     ...periodic.files,
     ...serviceResources(module, specs, registration?.endpoints !== undefined ? registration.id : undefined),
     ...periodic.services,
+    ...(seed === undefined ? [] : [seed]),
   ];
   const phaseOrder = (r: Resource): number => PHASES.indexOf(r.phase);
   resources.sort((a, b) => phaseOrder(a) - phaseOrder(b));

@@ -4,9 +4,10 @@
  * apply and render fill in.
  */
 import type { PeriodicJobName } from "../glance.js";
+import type { ImageEntry } from "../proposal/images.js";
 import type { IniDialect } from "../render/ini.js";
 
-export const PHASES = ["directories", "configs", "database", "db-sync", "keystone", "units", "periodic", "services"] as const;
+export const PHASES = ["directories", "configs", "database", "db-sync", "keystone", "units", "periodic", "services", "images"] as const;
 type Phase = (typeof PHASES)[number];
 
 /** Octal permission bits as written by an operator, e.g. "0640". */
@@ -119,8 +120,25 @@ export interface KeystoneResource extends Base {
   runsHere: boolean;
 }
 
+/** The proposal's images, seeded through the API once it answers (from one node: the store is shared). */
+export interface ImagesResource extends Base {
+  kind: "images";
+  /** The API as this node reaches it. */
+  api: string;
+  apiVersion: "1" | "2";
+  images: ImageEntry[];
+  /** Entries that cannot be downloaded as written (Crowbar's placeholder). */
+  skipped: string[];
+  /** Where downloads wait before the upload (the working directory). */
+  workingDirectory: string;
+  /** With Keystone: the glance user's login, its password's slot. */
+  keystone?: { url: string; user: string; domain: string; project: string; projectDomain: string; passwordSlot: string };
+  runsHere: boolean;
+}
+
 export type Resource =
   | DirectoryResource
+  | ImagesResource
   | KeystoneResource
   | FileResource
   | AbsentResource

@@ -26,6 +26,29 @@ const RELEASE_NAMES = RELEASE_MODULES.map((m) => m.name) as [string, ...string[]
 
 const MAX_URL = 2048;
 
+const hex = (length: number) => z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`, "u"), { error: `must be ${length} lower-case hexadecimal digits` });
+
+/** An image to seed: the 2011 form (a URL) or an object. The URL's scheme is checked by the images rule. */
+const imageEntry = () =>
+  z.union([
+    token(MAX_URL),
+    z.strictObject({
+      url: token(MAX_URL).meta({ description: "http or https URL of the image, or of a .tar.gz AMI bundle." }),
+      name: text(255).min(1).optional().meta({ description: "Image name (for a bundle, the machine image's; kernel and ramdisk get -kernel, -ramdisk)." }),
+      disk_format: z.enum(["raw", "qcow2", "vhd", "vhdx", "vmdk", "vdi", "iso", "ploop", "ami", "ari", "aki"]).optional(),
+      container_format: z.enum(["bare", "ovf", "ova", "docker", "compressed", "ami", "ari", "aki"]).optional(),
+      visibility: z.enum(["public", "private", "shared", "community"]).optional(),
+      checksum: hex(32).optional().meta({ description: "MD5 of the image data." }),
+      os_hash_algo: z.enum(["sha256", "sha384", "sha512"]).optional(),
+      os_hash_value: z.string().regex(/^[0-9a-f]{64,128}$/u, { error: "must be lower-case hexadecimal digits" }).optional(),
+      min_disk: z.int().min(0).optional(),
+      min_ram: z.int().min(0).optional(),
+      properties: z
+        .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,255}$/u, { error: "must be a property name (letters, digits, _ . : -)" }), text(255))
+        .optional(),
+    }),
+  ]);
+
 const DEFAULT_SCHEDULES: Record<PeriodicJobName, string> = {
   scrubber: "1 * * * *",
   reaper: "5 * * * *",
@@ -83,9 +106,12 @@ export const GlanceAttributesSchema = z
       .default(DEFAULT_RELEASE)
       .meta({ description: `Glance release to configure: ${RELEASE_MODULES.map((m) => `"${m.name}" (${m.summary})`).join(" or ")}.` }),
     images: z
-      .array(token(MAX_URL))
+      .array(imageEntry())
       .default([])
-      .meta({ description: "Image URLs to upload once the service runs." }),
+      .meta({
+        description:
+          "Images to seed once the service runs: a URL (an image, or a .tar.gz AMI bundle of kernel, ramdisk and machine image), or an object naming the image's url, name, formats, visibility, checksum and properties.",
+      }),
     api: z
       .strictObject({
         ...listenerFields("api", 9292),

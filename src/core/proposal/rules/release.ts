@@ -4,6 +4,7 @@
  */
 import { hasService } from "../../releases/types.js";
 import { RELEASE_MODULES, releaseModule } from "../../releases/index.js";
+import { imageEntries, isBundle, PLACEHOLDER, urlProblem } from "../images.js";
 import type { Finding } from "../resolve.js";
 import { G, type Check, type Rule } from "./types.js";
 
@@ -37,17 +38,22 @@ const registryIgnored: Check = ({ proposal, spelledOut }) => {
   ];
 };
 
+/** Images are downloaded over http or https only; the 2011 template's <ADMINWEB> placeholder is skipped. */
 const imagesListed: Check = ({ proposal }) => {
-  const g = proposal.attributes.glance;
   const findings: Finding[] = [];
-  if (g.images.length > 0)
-    findings.push({
-      path: [...G, "images"],
-      severity: "warning",
-      code: "images-not-uploaded",
-      message: `${g.images.length} image URL(s) listed: glance-barclamp does not upload images`,
-      hint: "upload them once Glance runs, e.g. glance image-create --file IMAGE (or remove the list)",
-    });
+  imageEntries(proposal.attributes.glance).forEach((image, index) => {
+    const path = [...G, "images", index, ...(typeof proposal.attributes.glance.images[index] === "string" ? [] : ["url"])];
+    if (image.url.includes(PLACEHOLDER)) {
+      findings.push({ path, severity: "warning", code: "image-placeholder", message: `${image.url} holds Crowbar's ${PLACEHOLDER} placeholder: this image is skipped`, hint: "replace the placeholder with the server that holds the image" });
+      return;
+    }
+    const problem = urlProblem(image.url);
+    if (problem !== undefined) findings.push({ path, severity: "error", code: "image-url", message: `the image URL ${problem}`, hint: "give an http or https URL" });
+    if ((image.os_hash_algo === undefined) !== (image.os_hash_value === undefined))
+      findings.push({ path: [...G, "images", index], severity: "error", code: "image-hash", message: "os_hash_algo and os_hash_value go together", hint: "give both, or neither" });
+    if (isBundle(image.url) && (image.disk_format !== undefined || image.container_format !== undefined))
+      findings.push({ path: [...G, "images", index], severity: "error", code: "image-bundle-format", message: "an AMI bundle's three images are aki, ari and ami: their formats are not chosen", hint: "remove disk_format and container_format" });
+  });
   return findings;
 };
 
