@@ -1,9 +1,12 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 /**
  * Service actions through the real converge engine, on the live root ("/") but with a plan holding
  * only service resources, and a scripted host standing in for systemctl (no systemd runs here).
  */
 import { rmSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { converge } from "../../src/engine/converge.js";
 import type { ConvergeContext, Host } from "../../src/engine/types.js";
 import { openRoot } from "../../src/engine/root.js";
@@ -11,6 +14,7 @@ import type { Plan } from "../../src/core/plan/types.js";
 import { BarclampError } from "../../src/errors.js";
 import { planOf } from "../helpers/plan.js";
 import { proposalWith } from "../helpers/proposals.js";
+import { newRoot } from "../helpers/roots.js";
 
 const scriptedHost = (state: { enabled: boolean; active: boolean; failStart?: boolean }, calls: string[][]): Host => ({
   systemdRunning: true,
@@ -114,5 +118,56 @@ describe("services on the live system", () => {
     const result = await converge(context(plan, host, ["file:/etc/glance/glance-api.conf"]), false);
     expect(result.changes[0]).toMatchObject({ action: "skipped", details: ["systemd is not running: would restart (/etc/glance/glance-api.conf changed)"] });
     expect(calls).toEqual([]);
+  });
+});
+
+describe("images on the live system", () => {
+  const seen: string[] = [];
+  let api: Server;
+  let www: Server;
+  const listen = (handler: (q: IncomingMessage, s: ServerResponse) => void): Promise<Server> =>
+    new Promise((resolve) => {
+      const server = createServer(handler);
+      server.listen(0, "127.0.0.1", () => resolve(server));
+    });
+  const port = (server: Server): number => (server.address() as AddressInfo).port;
+  let stored: string | undefined;
+  beforeAll(async () => {
+    www = await listen((_q, s) => s.writeHead(200).end(Buffer.alloc(500, 2)));
+    api = await listen((q, s) => {
+      q.resume();
+      q.on("end", () => {
+        seen.push(`${q.method} ${q.url?.split("?")[0]}`);
+        if (q.url === "/versions") return void s.writeHead(200).end("{}");
+        if (q.method === "GET") return void s.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ images: stored === undefined ? [] : [{ id: "i1", name: "seeded", status: "active", checksum: stored }] }));
+        if (q.method === "POST") return void s.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ id: "i1", status: "queued" }));
+        stored = createHash("md5").update(Buffer.alloc(500, 2)).digest("hex");
+        s.writeHead(204).end();
+      });
+    });
+  });
+  afterAll(() => {
+    api.close();
+    www.close();
+  });
+
+  const imagesPlan = (): Plan => {
+    const plan = planOf(proposalWith({ release: "zed", working_directory: newRoot("gb-images-live-"), api: { bind_port: port(api) }, images: [{ url: `http://127.0.0.1:${port(www)}/x.raw`, name: "seeded" }] }));
+    return { ...plan, resources: plan.resources.filter((r) => r.kind === "images") };
+  };
+
+  it("are seeded once the API answers, after the services started", async () => {
+    const calls: string[][] = [];
+    const result = await converge(context(imagesPlan(), scriptedHost({ enabled: true, active: true }, calls), []), false);
+    expect(result.changes[0]).toMatchObject({ kind: "images", action: "run" });
+    expect(seen).toEqual(expect.arrayContaining(["GET /versions", "GET /v2/images", "POST /v2/images", "PUT /v2/images/i1/file"]));
+  });
+
+  it("wait for images sync where systemd does not run the API", async () => {
+    const host = { ...scriptedHost({ enabled: true, active: true }, []), systemdRunning: false };
+    seen.length = 0;
+    const result = await converge(context(imagesPlan(), host, []), false);
+    expect(result.changes[0]).toMatchObject({ action: "skipped", details: ["systemd is not running: run glance-barclamp images sync once the API answers"] });
+    expect(seen).toEqual([]);
   });
 });
