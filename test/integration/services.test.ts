@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 /**
  * Service actions through the real converge engine, on the live root ("/") but with a plan holding
  * only service resources, and a scripted host standing in for systemctl (no systemd runs here).
@@ -14,6 +13,7 @@ import type { Plan } from "../../src/core/plan/types.js";
 import { BarclampError } from "../../src/errors.js";
 import { planOf } from "../helpers/plan.js";
 import { proposalWith } from "../helpers/proposals.js";
+import { listen, portOf } from "../helpers/http.js";
 import { newRoot } from "../helpers/roots.js";
 
 const scriptedHost = (state: { enabled: boolean; active: boolean; failStart?: boolean }, calls: string[][]): Host => ({
@@ -125,12 +125,7 @@ describe("images on the live system", () => {
   const seen: string[] = [];
   let api: Server;
   let www: Server;
-  const listen = (handler: (q: IncomingMessage, s: ServerResponse) => void): Promise<Server> =>
-    new Promise((resolve) => {
-      const server = createServer(handler);
-      server.listen(0, "127.0.0.1", () => resolve(server));
-    });
-  const port = (server: Server): number => (server.address() as AddressInfo).port;
+  const port = portOf;
   let stored: string | undefined;
   beforeAll(async () => {
     www = await listen((_q, s) => s.writeHead(200).end(Buffer.alloc(500, 2)));

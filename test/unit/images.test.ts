@@ -4,12 +4,12 @@
  * upload that fails deletes the image it created; Glance 2011.3's v1 API gets the image in one
  * request. The real Glance 25 is in test/e2e/real-images.test.ts.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedImages } from "../../src/images/seed.js";
 import { planOf } from "../helpers/plan.js";
 import { inventory, proposalWith, validate } from "../helpers/proposals.js";
+import { listen, urlOf } from "../helpers/http.js";
 import { newRoot } from "../helpers/roots.js";
 
 describe("image entries", () => {
@@ -50,12 +50,7 @@ describe("the seeder against a stub API", () => {
   let failUpload = true;
   let api: Server;
   let www: Server;
-  const listen = (handler: (q: IncomingMessage, s: ServerResponse) => void): Promise<Server> =>
-    new Promise((resolve) => {
-      const server = createServer(handler);
-      server.listen(0, "127.0.0.1", () => resolve(server));
-    });
-  const url = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = urlOf;
   beforeAll(async () => {
     www = await listen((_q, s) => s.writeHead(200).end(Buffer.alloc(1000, 1)));
     api = await listen((q, s) => {

@@ -4,8 +4,7 @@
  * inventory's rules, and what verify requires of the API (a stub Keystone and API here; the real
  * ones in test/e2e/real-keystone.test.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeystoneResource } from "../../src/core/plan/types.js";
 import { validateInventoryText } from "../../src/core/proposal/validate.js";
@@ -13,6 +12,7 @@ import { applyPlan } from "../../src/engine/apply.js";
 import { verify } from "../../src/verify/verify.js";
 import { fileAt, masked, planOf } from "../helpers/plan.js";
 import { inventory, proposalWith, validate } from "../helpers/proposals.js";
+import { listen, portOf } from "../helpers/http.js";
 import { newRoot } from "../helpers/roots.js";
 
 const nodes = { n1: { admin_address: "10.0.0.1", public_address: "192.0.2.1" }, n2: { admin_address: "10.0.0.2" } };
@@ -111,18 +111,17 @@ describe("verify with Keystone (stubs)", () => {
   let apiPort = 0;
   let ksPort = 0;
   let guardOn = true;
-  const listen = (handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<[Server, number]> =>
-    new Promise((resolve) => {
-      const server = createServer(handler);
-      server.listen(0, "127.0.0.1", () => resolve([server, (server.address() as AddressInfo).port]));
-    });
+  const serve = async (handler: Parameters<typeof listen>[0]): Promise<[Server, number]> => {
+    const server = await listen(handler);
+    return [server, portOf(server)];
+  };
   beforeAll(async () => {
-    [api, apiPort] = await listen((request, response) => {
+    [api, apiPort] = await serve((request, response) => {
       if (request.url === "/versions") return void response.writeHead(200).end();
       const token = request.headers["x-auth-token"];
       response.writeHead(!guardOn || token === "good-token" ? 200 : 401).end("{}");
     });
-    [ks, ksPort] = await listen((_request, response) => {
+    [ks, ksPort] = await serve((_request, response) => {
       const catalog = [
         { type: "identity", endpoints: [{ interface: "internal", region_id: "RegionOne", url: `http://127.0.0.1:${ksPort}` }] },
         { type: "image", endpoints: ["public", "internal", "admin"].map((i) => ({ interface: i, region_id: "RegionOne", url: `http://127.0.0.1:${apiPort}` })) },
