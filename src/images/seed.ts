@@ -16,6 +16,7 @@ import * as z from "zod";
 import type { ImageEntry } from "../core/proposal/images.js";
 import { isBundle } from "../core/proposal/images.js";
 import { failureError } from "../errors.js";
+import { describeFetchError } from "../fetch-error.js";
 
 export interface SeedTarget {
   api: string;
@@ -47,10 +48,6 @@ const CreatedV1 = z.object({ image: ImageV1 });
 type RequestBody = NonNullable<RequestInit["body"]>;
 type Found = { id: string; status: string; checksum: string | undefined };
 
-const describeError = (error: unknown): string => {
-  const cause = (error as Error).cause;
-  return cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : (error as Error).message;
-};
 
 interface Downloaded {
   path: string;
@@ -73,7 +70,7 @@ class Api {
         ...(init.body === undefined ? {} : { body: init.body, duplex: "half" }),
       });
     } catch (error) {
-      throw failureError("api-unreachable", `cannot reach the Glance API at ${this.target.api}: ${describeError(error)}`, { hint: "start glance-api, then run images sync again" });
+      throw failureError("api-unreachable", `cannot reach the Glance API at ${this.target.api}: ${describeFetchError(error)}`, { hint: "start glance-api, then run images sync again" });
     }
     if (!init.expect.includes(response.status)) {
       await response.arrayBuffer();
@@ -139,7 +136,7 @@ const download = async (url: string, label: string, dir: string, progress: (line
   try {
     response = await fetch(url);
   } catch (error) {
-    throw failureError("image-download", `cannot download ${label} from ${url}: ${describeError(error)}`);
+    throw failureError("image-download", `cannot download ${label} from ${url}: ${describeFetchError(error)}`);
   }
   if (!response.ok || response.body === null) {
     await response.arrayBuffer().catch(() => undefined);
@@ -164,7 +161,7 @@ const download = async (url: string, label: string, dir: string, progress: (line
   try {
     await pipeline(source, createWriteStream(path, { mode: 0o600 }));
   } catch (error) {
-    throw failureError("image-download", `the download of ${label} from ${url} broke off: ${describeError(error)}`);
+    throw failureError("image-download", `the download of ${label} from ${url} broke off: ${describeFetchError(error)}`);
   }
   return { path, size, md5: md5.digest("hex"), hashes: Object.fromEntries(Object.entries(hashes).map(([a, h]) => [a, h.digest("hex")])) };
 };

@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { failureError } from "../errors.js";
+import { describeFetchError } from "../fetch-error.js";
 
 export interface KeystoneTarget {
   /** Keystone's base URL as services reach it, e.g. http://10.0.0.5:5000 or https://ks/identity. */
@@ -29,10 +30,6 @@ export interface Token {
   catalog: Catalog;
 }
 
-const describeFetchError = (error: unknown): string => {
-  const cause = (error as Error).cause;
-  return cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : (error as Error).message;
-};
 
 const TIMEOUT_MS = 15_000;
 

@@ -10,6 +10,7 @@ import type { KeystoneResource, Plan } from "../core/plan/types.js";
 import { openRoot } from "../engine/root.js";
 import { resolveSecrets } from "../engine/secrets.js";
 import { statePaths } from "../engine/state.js";
+import { reachable } from "../core/plan/addresses.js";
 import { releaseModule } from "../core/releases/index.js";
 
 type Outcome = "pass" | "fail" | "skip";
@@ -37,10 +38,6 @@ const probe = async (url: string, timeoutMs: number, token?: string): Promise<{ 
   }
 };
 
-const reachable = (address: string): string => {
-  const host = address === "0.0.0.0" ? "127.0.0.1" : address === "::" ? "::1" : address;
-  return host.includes(":") ? `[${host}]` : host;
-};
 
 /**
  * One service's probes. Without Keystone every path must answer below 400 (/versions answers even

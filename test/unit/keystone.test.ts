@@ -8,12 +8,11 @@ import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeystoneResource } from "../../src/core/plan/types.js";
 import { validateInventoryText } from "../../src/core/proposal/validate.js";
-import { applyPlan } from "../../src/engine/apply.js";
-import { verify } from "../../src/verify/verify.js";
 import { fileAt, masked, planOf } from "../helpers/plan.js";
 import { inventory, proposalWith, validate } from "../helpers/proposals.js";
 import { listen, portOf } from "../helpers/http.js";
 import { newRoot } from "../helpers/roots.js";
+import { applyThenVerify } from "../helpers/staging.js";
 
 const nodes = { n1: { admin_address: "10.0.0.1", public_address: "192.0.2.1" }, n2: { admin_address: "10.0.0.2" } };
 const site = (keystone: Record<string, unknown>) => inventory({ nodes, keystone: { ks: { host: "10.0.0.8", service_password: "pw", ...keystone } } });
@@ -138,18 +137,7 @@ describe("verify with Keystone (stubs)", () => {
     const inv = inventory({ nodes: { n1: { admin_address: "127.0.0.1" } }, keystone: { ks: { host: "127.0.0.1", port: ksPort, service_password: "pw", admin_user: "admin", admin_password: "a" } } });
     const proposal = zed({ api: { bind_port: apiPort } });
     const plan = planOf(proposal, { inventory: inv });
-    const request = {
-      plan,
-      documents: { proposal: validate(proposal, inv).proposal, inventory: inv },
-      rootDir: newRoot("gb-verify-ks-"),
-      host: { run: () => Promise.resolve({ code: 0, output: "" }), systemdRunning: false, exists: () => false },
-      log: { info: () => undefined, warn: () => undefined },
-      env: {},
-      euid: process.geteuid?.() ?? 0,
-      command: "test",
-    };
-    await applyPlan({ ...request, dryRun: false });
-    return verify({ ...request, connection: () => ({ kind: "sqlite" as const, path: "/nonexistent" }), timeoutMs: 2000 });
+    return applyThenVerify(plan, { proposal: validate(proposal, inv).proposal, inventory: inv }, newRoot("gb-verify-ks-"), { kind: "sqlite", path: "/nonexistent" });
   };
 
   it("passes when the API refuses a request without a token and serves one with it", async () => {

@@ -10,12 +10,11 @@ import { describe, expect, it, vi, afterAll, beforeAll } from "vitest";
 import { newProposal } from "../../src/core/proposal/new-proposal.js";
 import { proposalJsonSchema } from "../../src/core/proposal/json-schema.js";
 import { releaseModule } from "../../src/core/releases/index.js";
-import { applyPlan } from "../../src/engine/apply.js";
-import { verify } from "../../src/verify/verify.js";
 import { GLANCE30_PROBE } from "../fixtures/releases/glance30/module.js";
 import { fileAt, files, masked, planOf } from "../helpers/plan.js";
 import { proposalWith, validate } from "../helpers/proposals.js";
 import { newRoot } from "../helpers/roots.js";
+import { applyThenVerify } from "../helpers/staging.js";
 
 vi.mock("../../src/core/releases/index.js", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../src/core/releases/index.js")>();
@@ -104,18 +103,8 @@ describe("a third release added as a module, templates and a catalogue", () => {
     const run = async () => {
       const plan = planOf(proposalWith({ release: "glance30", api: { bind_port: port } }));
       const root = newRoot("gb-glance30-");
-      const request = {
-        plan,
-        documents: { proposal: validate(proposalWith({ release: "glance30" })).proposal, inventory: undefined },
-        rootDir: root,
-        host: { run: () => Promise.resolve({ code: 0, output: "" }), systemdRunning: false, exists: () => false },
-        log: { info: () => undefined, warn: () => undefined },
-        env: {},
-        euid: process.geteuid?.() ?? 0,
-        command: "test",
-      };
-      await applyPlan({ ...request, dryRun: false });
-      return verify({ ...request, connection: () => Promise.resolve({ kind: "sqlite" as const, path: `${root}/var/lib/glance/glance.sqlite` }), timeoutMs: 2000 });
+      const documents = { proposal: validate(proposalWith({ release: "glance30" })).proposal, inventory: undefined };
+      return applyThenVerify(plan, documents, root, { kind: "sqlite", path: `${root}/var/lib/glance/glance.sqlite` });
     };
 
     it("passes when its API answers the release's probe", async () => {

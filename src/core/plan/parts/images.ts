@@ -3,12 +3,9 @@ import { glanceServers } from "../../proposal/elements.js";
 import { imageEntries, PLACEHOLDER } from "../../proposal/images.js";
 import type { Proposal } from "../../proposal/schema.js";
 import type { ReleaseModule } from "../../releases/types.js";
+import { reachable } from "../addresses.js";
 import type { ImagesResource, KeystoneResource } from "../types.js";
 
-const reachable = (address: string): string => {
-  const host = address === "0.0.0.0" ? "127.0.0.1" : address === "::" ? "::1" : address;
-  return host.includes(":") ? `[${host}]` : host;
-};
 
 export const imagesResource = (
   proposal: Proposal,
