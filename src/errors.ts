@@ -16,13 +16,15 @@ export const ExitCode = {
   changesPending: 4,
   /** `verify`: at least one check failed. */
   checksFailed: 5,
+  /** A secret reference cannot be resolved: an unset variable, an unreadable or unfit file, a value that is no secret. */
+  secretUnresolved: 6,
   /** An unexpected internal error: a bug in glance-barclamp. */
   bug: 70,
   /** The reader of stdout went away (`index | head`): output stopped quietly, as SIGPIPE stops C tools. */
   brokenPipe: 141,
 } as const;
 
-export type ErrorKind = "usage" | "invalid" | "failure";
+export type ErrorKind = "usage" | "invalid" | "failure" | "secretUnresolved";
 
 export interface BarclampErrorOptions {
   /** What the operator can do about it. */
@@ -61,5 +63,8 @@ export const invalidError = (code: string, message: string, options?: BarclampEr
 
 export const failureError = (code: string, message: string, options?: BarclampErrorOptions): BarclampError =>
   new BarclampError(code, "failure", message, options);
+
+export const secretError = (code: string, message: string, options?: BarclampErrorOptions): BarclampError =>
+  new BarclampError(code, "secretUnresolved", message, options);
 
 export const isBarclampError = (value: unknown): value is BarclampError => value instanceof BarclampError;

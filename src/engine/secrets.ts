@@ -4,8 +4,9 @@
  * state directory. Values are checked like any proposal text: one line, no control characters.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { failureError, invalidError } from "../errors.js";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import { formatPath } from "../core/proposal/load.js";
+import { secretError } from "../errors.js";
 import type { Plan, SecretSlot } from "../core/plan/types.js";
 import type { StatePaths } from "./state.js";
 
@@ -14,24 +15,64 @@ export interface SecretDocuments {
   inventory: unknown;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+/** Far above any password, key or token; a file larger than this is not a secret (README "Secrets"). */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/u;
 
 const valueAt = (document: unknown, path: readonly string[]): unknown => {
   let current = document;
   for (const step of path) {
-    if (current === null || typeof current !== "object") return undefined;
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, step)) return undefined;
     current = (current as Record<string, unknown>)[step];
   }
   return current;
 };
 
+/** "the Swift key (proposal field attributes.glance.swift_store_key, from the file /run/key)". */
+const where = (slot: SecretSlot, origin: string): string =>
+  "document" in slot.source ? `the ${slot.description} (${slot.source.document} field ${formatPath(slot.source.path)}, ${origin})` : `the ${slot.description} (${origin})`;
+
+/** The same checks as an inline value gets from the schema: a reader must see exactly these bytes. */
 const checked = (slot: SecretSlot, value: string, origin: string): string => {
-  if (value === "") throw invalidError("empty-secret", `the ${slot.description} from ${origin} is empty`);
+  const what = where(slot, origin);
+  if (value === "") throw secretError("empty-secret", `${what} is empty`, { hint: "give the secret a value" });
   if (CONTROL.test(value))
-    throw invalidError("bad-secret", `the ${slot.description} from ${origin} holds a line break or control character`, {
+    throw secretError("bad-secret", `${what} holds a line break or another control character`, {
       hint: "a secret is one line; a file may end with one newline",
     });
+  if (value.trim() !== value)
+    throw secretError("bad-secret", `${what} starts or ends with white space, which config readers strip`, {
+      hint: "remove the white space around the value",
+    });
   return value;
+};
+
+/** Reads a secret file: a regular file of bounded size, read no further than the bound. */
+const readSecretFile = (slot: SecretSlot, path: string): string => {
+  const origin = `from the file ${path}`;
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw secretError("secret-unreadable", `cannot read ${where(slot, origin)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      hint: "check the path and its permissions (apply reads it as the user running it)",
+    });
+  }
+  try {
+    if (!fstatSync(fd).isFile())
+      throw secretError("secret-unreadable", `${where(slot, origin)} is not a regular file`, { hint: "write the secret into a regular file" });
+    const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_SECRET_FILE_BYTES)
+      throw secretError("secret-too-large", `${where(slot, origin)} is larger than ${MAX_SECRET_FILE_BYTES / 1024} KiB`, {
+        hint: "a secret file holds one line: the secret",
+      });
+    return checked(slot, buffer.toString("utf8", 0, length).replace(/\r?\n$/u, ""), origin);
+  } finally {
+    closeSync(fd);
+  }
 };
 
 /**
@@ -67,24 +108,17 @@ export const resolveSecrets = (
     const raw = valueAt(document, source.path);
     if (source.via === "inline") {
       if (typeof raw !== "string") throw new Error(`secret ${slot.name} is not inline at ${source.path.join(".")}`);
-      values.set(slot.name, checked(slot, raw, `${source.document} field ${source.path.join(".")}`));
+      values.set(slot.name, checked(slot, raw, "given inline"));
     } else if (source.via === "env") {
       const name = source.name as string;
       const value = options.env[name];
       if (value === undefined)
-        throw failureError("secret-unset", `the ${slot.description} comes from the environment variable ${name}, which is not set`, {
+        throw secretError("secret-unset", `${where(slot, `from the environment variable ${name}`)}: ${name} is not set`, {
           hint: `export ${name} before applying`,
         });
-      values.set(slot.name, checked(slot, value, `environment variable ${name}`));
+      values.set(slot.name, checked(slot, value, `from the environment variable ${name}`));
     } else {
-      const path = source.name as string;
-      let text: string;
-      try {
-        text = readFileSync(path, "utf8");
-      } catch (error) {
-        throw failureError("secret-unreadable", `cannot read the ${slot.description} from ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-      }
-      values.set(slot.name, checked(slot, text.replace(/\r?\n$/u, ""), `file ${path}`));
+      values.set(slot.name, readSecretFile(slot, source.name as string));
     }
   }
   return values;

@@ -3,9 +3,8 @@
  * the record of the last db sync, and backups of what the last applies replaced.
  */
 import { chmodSync, mkdirSync } from "node:fs";
+import { STATE_DIR } from "../core/plan/conventions.js";
 import type { Root } from "./root.js";
-
-const STATE_DIR = "/var/lib/glance-barclamp";
 
 export interface StatePaths {
   dir: string;

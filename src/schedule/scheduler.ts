@@ -1,11 +1,12 @@
 /**
  * The foreground scheduler behind `glance-barclamp schedule`, for nodes without cron or timers
- * (containers): node-cron fires each job on its schedule; a job never starts while its previous run
+ * (containers): node-cron fires each job on its schedule, as our cron grammar expanded it; a job never starts while its previous run
  * is still going (the skip is logged); every run is one log line; on stop, no new run starts and
  * running ones get a bounded time to finish.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import cron from "node-cron";
+import { cronToSchedulerForms } from "../core/cron/scheduler-forms.js";
 import { maskText } from "../engine/mask.js";
 
 export interface Job {
@@ -65,10 +66,16 @@ export const startScheduler = (jobs: readonly Job[], log: SchedulerLog): Schedul
   const running = new Map<string, Promise<RunRecord>>();
   const children = new Set<ChildProcess>();
   const runs: RunRecord[] = [];
-  const tasks = jobs.map((job) =>
-    cron.schedule(
-      job.schedule,
+  // A day matching both forms of an "either" schedule fires both: the job runs once.
+  const lastFired = new Map<string, number>();
+  // node-cron gets the values our grammar expanded, never the schedule's text (one grammar).
+  const tasks = jobs.flatMap((job) =>
+    cronToSchedulerForms(job.schedule).map((form) => cron.schedule(
+      form,
       () => {
+        const now = Date.now();
+        if (now - (lastFired.get(job.name) ?? -Infinity) < 1000) return;
+        lastFired.set(job.name, now);
         if (running.has(job.name)) {
           log.warn({ job: job.name }, `${job.name} skipped: its previous run is still going`);
           return;
@@ -81,7 +88,7 @@ export const startScheduler = (jobs: readonly Job[], log: SchedulerLog): Schedul
         running.set(job.name, run);
       },
       { name: job.name },
-    ),
+    )),
   );
   log.info({ jobs: jobs.map((j) => ({ job: j.name, schedule: j.schedule })) }, `scheduling ${jobs.length} job(s)`);
   return {

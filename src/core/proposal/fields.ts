@@ -6,6 +6,7 @@
 import { posix } from "node:path";
 import * as z from "zod";
 import { cronError } from "../cron/grammar.js";
+import { readRefusal } from "../path-policy.js";
 
 z.config({ jitless: true });
 
@@ -51,6 +52,10 @@ export const absolutePath = () =>
       error: "must be an absolute, normalised path (starts with /, no '.', '..', '//' or trailing /, not / itself)",
     });
 
+/** A file apply only reads (a secret, a CA bundle): anywhere but the kernel's trees (../path-policy.ts). */
+export const readablePath = () =>
+  absolutePath().refine((p) => readRefusal(p) === undefined, { error: (issue) => `${readRefusal(String(issue.input)) ?? ""}: name a regular file` });
+
 export const port = () =>
   z.int({ error: "must be a whole number" }).min(1, { error: "must be a TCP port (1-65535)" }).max(65535, {
     error: "must be a TCP port (1-65535)",
@@ -71,19 +76,26 @@ export const host = () =>
 
 export const ipAddress = () => z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
 
+const isSafeHttpUrl = (s: string): boolean => {
+  try {
+    const url = new URL(s);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "" && url.username === "" && url.password === "";
+  } catch {
+    return false;
+  }
+};
+
 /** An http(s) URL with a host and no credentials in it (they have their own secret fields). */
-export const httpUrl = () =>
-  token(2048).refine(
-    (s) => {
-      try {
-        const url = new URL(s);
-        return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "" && url.username === "" && url.password === "";
-      } catch {
-        return false;
-      }
-    },
-    { error: "must be an http or https URL with a host and no user or password in it" },
-  );
+export const httpUrl = () => token(2048).refine((s) => isSafeHttpUrl(s), { error: "must be an http or https URL with a host and no user or password in it" });
+
+/**
+ * Swift's auth address: an http(s) URL, or the 2011 form without a scheme (host:port/path, which
+ * Glance 2011.3 prefixed itself), never another scheme nor credentials (the key has its own field).
+ */
+export const swiftAuthAddress = (max: number) =>
+  token(max).refine((s) => isSafeHttpUrl(s.includes("://") ? s : `http://${s}`), {
+    error: "must be an http or https URL (or the 2011 form host:port/path) with a host and no user or password in it",
+  });
 
 /** An instance name, or Crowbar's placeholders "none" / "" for "not chosen yet". */
 export const instanceName = () =>
@@ -115,7 +127,7 @@ const secretReferences = () => [
   z.strictObject({
     env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/u, { error: "must be an environment variable name" }),
   }),
-  z.strictObject({ file: absolutePath() }),
+  z.strictObject({ file: readablePath() }),
 ] as const;
 
 export const secretRef = () =>

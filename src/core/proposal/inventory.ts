@@ -3,7 +3,7 @@
  * MySQL and Keystone instances a proposal can name.
  */
 import * as z from "zod";
-import { absolutePath, host, httpUrl, instanceName, ipAddress, nodeName, port, secretRef, text } from "./fields.js";
+import { host, httpUrl, instanceName, ipAddress, nodeName, port, readablePath, secretRef, text } from "./fields.js";
 
 const InventoryNodeSchema = z
   .strictObject({
@@ -42,7 +42,7 @@ const KeystoneInstanceSchema = z
     internal_url: httpUrl()
       .optional()
       .meta({ description: "URL services use to reach Keystone (auth_url, and registration), when it differs from the public one." }),
-    ca_file: absolutePath().optional().meta({ description: "CA bundle that signs Keystone's https certificate." }),
+    ca_file: readablePath().optional().meta({ description: "CA bundle that signs Keystone's https certificate." }),
     insecure: z.boolean().default(false).meta({ description: "Skip the verification of Keystone's https certificate (tests only)." }),
     public_port: port().default(5000).meta({ description: "Keystone's public (service) API port." }),
     admin_port: port().default(35357).meta({ description: "Keystone's admin API port (Glance 2011.3's middleware only)." }),

@@ -33,6 +33,32 @@ export interface JsonDocument {
   issues: Issue[];
 }
 
+/** Input limits (README "Input limits"): far above any real proposal, far below what exhausts memory or the stack. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+export const MAX_NESTING = 64;
+
+/** Keys that mean something to JavaScript objects: refused by name, so that none can vanish or pollute. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+export const isForbiddenKey = (key: string): boolean => FORBIDDEN_KEYS.has(key);
+
+/** The offset where nesting first goes deeper than MAX_NESTING, scanning outside strings; undefined if it never does. */
+const tooDeepAt = (text: string): number | undefined => {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return undefined;
+};
+
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/u;
 
 export const formatPath = (path: JsonPath): string => {
@@ -108,6 +134,19 @@ const findDuplicateKeys = (doc: JsonDocument, node: Node, path: (string | number
       const [keyNode, valueNode] = property.children ?? [];
       if (keyNode === undefined) continue;
       const key = String(keyNode.value);
+      if (FORBIDDEN_KEYS.has(key)) {
+        const { line, column } = positionAt(doc, keyNode.offset);
+        doc.issues.push({
+          file: doc.file,
+          line,
+          column,
+          path: formatPath([...path, key]),
+          severity: "error",
+          code: "forbidden-key",
+          message: `the key "${key}" is not allowed`,
+          hint: "no proposal or inventory field has this name, and JavaScript objects give it a meaning of its own; remove it or rename it",
+        });
+      }
       if (seen.has(key)) {
         const { line, column } = positionAt(doc, keyNode.offset);
         doc.issues.push({
@@ -134,6 +173,18 @@ export const parseJsonDocument = (text: string, file: string): JsonDocument => {
   const errors: ParseError[] = [];
   // A UTF-8 byte order mark is harmless; do not report it as a syntax error.
   const body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  const refuse = (offset: number, code: string, message: string, hint: string): JsonDocument => {
+    const doc: JsonDocument = { file, text, tree: undefined, value: undefined, lineStarts: computeLineStarts(text), issues: [] };
+    doc.issues.push({ file, ...positionAt(doc, offset), path: "", severity: "error", code, message, hint });
+    return doc;
+  };
+  // Checked before parsing: the parser and every walk after it recurse, and a deep enough document
+  // would overflow the stack.
+  if (text.length > MAX_DOCUMENT_BYTES)
+    return refuse(0, "too-large", `the document is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`, "a proposal or an inventory is a few kilobytes; this is not one");
+  const deep = tooDeepAt(body);
+  if (deep !== undefined)
+    return refuse(deep, "too-deep", `objects and arrays are nested more than ${MAX_NESTING} deep here`, "no proposal or inventory field is nested this deep; this is not one");
   const tree = parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const doc: JsonDocument = { file, text, tree, value: undefined, lineStarts: computeLineStarts(text), issues: [] };
   if (errors.length > 0 || tree === undefined) {

@@ -15,6 +15,7 @@ import {
   port,
   seconds,
   secretRef,
+  swiftAuthAddress,
   text,
   token,
 } from "./fields.js";
@@ -168,7 +169,7 @@ export const GlanceAttributesSchema = z
     filesystem_store_datadir: absolutePath()
       .default("/var/lib/glance/images")
       .meta({ description: "Image Store Directory, used when default_store is file." }),
-    swift_store_auth_address: token(MAX_URL)
+    swift_store_auth_address: swiftAuthAddress(MAX_URL)
       .default("127.0.0.1:8080/v1.0")
       .meta({ description: "Swift authentication URL (auth/proxy), used when default_store is swift." }),
     swift_store_user: text(256).default("glance").meta({ description: "User Glance authenticates to Swift with." }),

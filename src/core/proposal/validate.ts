@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { InventorySchema, type Inventory } from "./inventory.js";
-import { formatPath, hasPath, locate, parseJsonDocument, type Issue, type JsonDocument, type JsonPath } from "./load.js";
+import { formatPath, hasPath, isForbiddenKey, locate, parseJsonDocument, type Issue, type JsonDocument, type JsonPath } from "./load.js";
 import { resolveInstances, type Finding, type Resolution } from "./resolve.js";
 import { describeShape, detectShape, isReadableAsWritten } from "./migrate/shape.js";
 import { runRules } from "./rules/index.js";
@@ -43,7 +43,8 @@ const toIssues = (doc: JsonDocument, schema: AnySchema, zodIssue: ZodIssue): Iss
   const base = { file: doc.file, path: formatPath(path), severity: "error" as const };
   switch (zodIssue.code) {
     case "unrecognized_keys":
-      return zodIssue.keys.map((key) => {
+      // A forbidden key (__proto__) was reported by the loader already, by name.
+      return zodIssue.keys.filter((key) => !isForbiddenKey(key)).map((key) => {
         const keyPath = [...path, key];
         const known = knownKeysAt(schema, path);
         const suggestion = nearest(key, known);
