@@ -68,3 +68,33 @@ export const secretError = (code: string, message: string, options?: BarclampErr
   new BarclampError(code, "secretUnresolved", message, options);
 
 export const isBarclampError = (value: unknown): value is BarclampError => value instanceof BarclampError;
+
+const SYSTEM_ERROR_MEANINGS: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is exceeded",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EIO: "input/output error",
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a component of the path is not a directory",
+  EISDIR: "it is a directory",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "the name is too long",
+};
+
+/**
+ * What the machine did to a file operation (a full disk, a read-only root): not a bug, an expected
+ * failure with the path it happened on. Anything else stays what it was.
+ */
+export const fromSystemError = (error: unknown, doing?: string): unknown => {
+  if (!(error instanceof Error) || isBarclampError(error)) return error;
+  const { code, path, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code !== "string" || typeof syscall !== "string") return error;
+  const meaning = SYSTEM_ERROR_MEANINGS[code] ?? code;
+  const where = path === undefined ? "" : ` ${path}`;
+  return failureError("system-error", `${doing === undefined ? `${syscall}${where}` : `${doing}: ${syscall}${where}`} failed: ${meaning} (${code})`, {
+    hint: code === "ENOSPC" || code === "EDQUOT" ? "free some space, then apply again: files already replaced are in the backup" : "fix the cause, then run again",
+    cause: error,
+  });
+};

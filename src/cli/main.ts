@@ -2,13 +2,14 @@
  * The one error boundary: every command runs under it; typed errors become documented exit codes,
  * anything else is reported as a bug. Only this module prints errors.
  */
-import { BarclampError, ExitCode } from "../errors.js";
+import { BarclampError, ExitCode, fromSystemError } from "../errors.js";
 import { buildProgram } from "./program.js";
 import { CommanderError } from "commander";
 
 const wantsVerbose = (argv: readonly string[]): boolean => argv.includes("--verbose") || argv.includes("-v");
 
-const printError = (error: unknown, verbose: boolean): number => {
+const printError = (thrown: unknown, verbose: boolean): number => {
+  const error = fromSystemError(thrown);
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
     process.stderr.write(`${error.message}\n`);

@@ -2,8 +2,10 @@
  * Backups of what an apply replaced or removed, under the state directory, for the last few
  * applies; `rollback` puts back the newest. They hold secrets: the directory is 0700 root.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import * as z from "zod";
+import { failureError } from "../errors.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { Root } from "./root.js";
 import type { StatePaths } from "./state.js";
@@ -18,15 +20,28 @@ export interface BackupEntry {
   mode?: number;
   uid?: number;
   gid?: number;
+  /** It held secrets: restored 0640 root:glance whatever mode it had (README "Secrets"). */
+  secret?: boolean;
 }
 
-interface BackupManifest {
-  id: string;
-  proposal: string;
-  node: string;
-  createdAt: string;
-  entries: BackupEntry[];
-}
+/** The manifest is read back from disk, where it may have been damaged: parsed, never cast. */
+const MANIFEST = z.object({
+  id: z.string(),
+  proposal: z.string(),
+  node: z.string(),
+  createdAt: z.string(),
+  entries: z.array(
+    z.object({
+      path: z.string().startsWith("/"),
+      existed: z.boolean(),
+      mode: z.int().min(0).max(0o7777).optional(),
+      uid: z.int().min(0).optional(),
+      gid: z.int().min(0).optional(),
+      secret: z.boolean().optional(),
+    }),
+  ),
+});
+type BackupManifest = z.infer<typeof MANIFEST>;
 
 export class Backup {
   readonly entries: BackupEntry[] = [];
@@ -41,7 +56,7 @@ export class Backup {
   }
 
   /** Records the current state of `path` (at `resolved`) before it is changed. Once per path. */
-  save(path: string, resolved: string): void {
+  save(path: string, resolved: string, secret: boolean): void {
     if (this.entries.some((e) => e.path === path)) return;
     let stat;
     try {
@@ -56,8 +71,8 @@ export class Backup {
     }
     const copy = join(this.dir, "files", path);
     mkdirSync(dirname(copy), { recursive: true, mode: 0o700 });
-    writeFileSync(copy, readFileSync(resolved), { mode: 0o600 });
-    this.entries.push({ path, existed: true, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid });
+    writeFileAtomic(copy, readFileSync(resolved), { mode: 0o600 });
+    this.entries.push({ path, existed: true, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, ...(secret ? { secret } : {}) });
   }
 
   finish(): void {
@@ -65,7 +80,8 @@ export class Backup {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.state.backups, 0o700);
     const manifest: BackupManifest = { id: this.id, ...this.meta, createdAt: new Date().toISOString(), entries: this.entries };
-    writeFileSync(join(this.dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    // Atomic: a full disk leaves no manifest (the backup is ignored), never an empty one.
+    writeFileAtomic(join(this.dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     pruneBackups(this.state);
   }
 }
@@ -102,20 +118,48 @@ export interface RollbackResult {
 }
 
 /** Restores what the newest backed-up apply changed, then drops that backup. */
-export const rollbackLatest = (root: Root, state: StatePaths, enforceOwners: boolean): RollbackResult | undefined => {
+const readManifest = (path: string): BackupManifest => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw failureError("backup-corrupt", `the backup manifest ${path} cannot be read: ${error instanceof SyntaxError ? "it is not JSON" : String(error)}`, {
+      hint: "nothing was restored; restore the files by hand from the files/ folder beside it, or remove that backup",
+    });
+  }
+  const result = MANIFEST.safeParse(parsed);
+  if (!result.success)
+    throw failureError("backup-corrupt", `the backup manifest ${path} is damaged: ${result.error.issues[0]?.message ?? "unexpected shape"}`, {
+      hint: "nothing was restored; restore the files by hand from the files/ folder beside it, or remove that backup",
+    });
+  return result.data;
+};
+
+/** Owner ids of a restored secret file: root, and Glance's group where it exists. */
+export interface SecretOwner {
+  uid: number;
+  gid: number;
+}
+
+export const rollbackLatest = (root: Root, state: StatePaths, enforceOwners: boolean, secretOwner?: SecretOwner): RollbackResult | undefined => {
   const ids = backupIds(state);
   const id = ids[ids.length - 1];
   if (id === undefined) return undefined;
   const dir = join(state.backups, id);
-  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as BackupManifest;
+  const manifest = readManifest(join(dir, "manifest.json"));
+  // Every copy is checked before the first file is put back: a damaged backup restores nothing.
+  for (const entry of manifest.entries)
+    if (entry.existed && !lstatSync(join(dir, "files", entry.path), { throwIfNoEntry: false })?.isFile())
+      throw failureError("backup-corrupt", `the backup ${dir} lacks its copy of ${entry.path}`, { hint: "nothing was restored" });
   const result: RollbackResult = { id, restored: [], removed: [] };
   for (const entry of manifest.entries) {
     const target = root.resolve(entry.path);
     if (entry.existed) {
       mkdirSync(dirname(target), { recursive: true });
+      const owner = entry.secret === true && secretOwner !== undefined ? secretOwner : { uid: entry.uid ?? 0, gid: entry.gid ?? 0 };
       writeFileAtomic(target, readFileSync(join(dir, "files", entry.path)), {
-        mode: entry.mode ?? 0o644,
-        ...(enforceOwners ? { uid: entry.uid ?? 0, gid: entry.gid ?? 0 } : {}),
+        mode: entry.secret === true ? 0o640 : (entry.mode ?? 0o644),
+        ...(enforceOwners ? owner : {}),
       });
       result.restored.push(entry.path);
     } else {

@@ -13,6 +13,7 @@ import { file } from "./executors/file.js";
 import { images } from "./executors/images.js";
 import { keystone } from "./executors/keystone.js";
 import { service } from "./executors/service.js";
+import { fromSystemError } from "../errors.js";
 import { isPending, type Change, type ConvergeContext, type Executor, type Inspection } from "./types.js";
 
 /** One executor per resource kind: the compiler checks that the table covers every kind. */
@@ -47,14 +48,27 @@ export const converge = async (context: ConvergeContext, dryRun: boolean): Promi
   if (dryRun) return { changes, backup: undefined };
   const backup = new Backup(newBackupId(), context.state, { proposal: context.plan.proposal, node: context.plan.node });
   context.backup = backup;
+  let failure: unknown;
   try {
     for (const inspection of inspections) {
       if (inspection.apply === undefined) continue;
-      await inspection.apply();
+      try {
+        await inspection.apply();
+      } catch (error) {
+        throw fromSystemError(error, `${inspection.action} ${inspection.target}`);
+      }
       context.log.info({ resource: inspection.id, action: inspection.action, details: inspection.details }, `${inspection.action} ${inspection.target}`);
     }
-  } finally {
-    backup.finish();
+  } catch (error) {
+    failure = error;
   }
+  try {
+    backup.finish();
+  } catch (error) {
+    // A backup that cannot be finished (a full disk) must not hide why the apply stopped.
+    if (failure === undefined) throw fromSystemError(error, `finish the backup ${backup.id}`);
+    context.log.warn({ backup: backup.id, error: String(error) }, "the backup of this apply could not be completed");
+  }
+  if (failure !== undefined) throw failure;
   return { changes, backup: backup.entries.length > 0 ? backup.id : undefined };
 };

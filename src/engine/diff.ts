@@ -24,7 +24,15 @@ const maskedAfter = (slotted: string, filledText: string, currentText: string | 
  * @param filled the same content with the secrets filled in (what is written)
  * @param current what the file holds now, if it exists
  */
-export const maskedDiff = (path: string, slotted: string, filled: string, current: string | undefined, secretForms: readonly string[]): string => {
-  const before = current === undefined ? "" : maskText(current, secretForms, secretKeysOf(slotted));
+export const maskedDiff = (
+  path: string,
+  slotted: string,
+  filled: string,
+  current: string | undefined,
+  secretForms: readonly string[],
+  maskedOptions: readonly string[] = [],
+): string => {
+  // By position: the options that hold secrets, in the plan and in the release's files.
+  const before = current === undefined ? "" : maskText(current, secretForms, new Set([...secretKeysOf(slotted), ...maskedOptions]));
   return createTwoFilesPatch(path, path, before, maskedAfter(slotted, filled, current), undefined, undefined, { context: 3 });
 };

@@ -125,6 +125,12 @@ export const resolveSecrets = (
 };
 
 /**
+ * A value this short is masked by position only: by value it would also hide ordinary words (the
+ * 2011 default Swift key is "glance", which is also a user name and in every path).
+ */
+const MIN_MASKED_BY_VALUE = 8;
+
+/**
  * Every form a resolved secret can take in a file or a message (raw, URL-encoded, INI-escaped), for
  * masking text that was not produced from slots, such as the current content of a file.
  */
@@ -137,5 +143,5 @@ export const secretForms = (values: ReadonlyMap<string, string>): string[] => {
       forms.add(form.replaceAll("%", () => "%%"));
     }
   }
-  return [...forms].filter((f) => f.length >= 3).sort((a, b) => b.length - a.length);
+  return [...forms].filter((f) => f.length >= MIN_MASKED_BY_VALUE).sort((a, b) => b.length - a.length);
 };

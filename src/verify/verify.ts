@@ -4,7 +4,8 @@
  * schema synced. One result per check; the CLI prints them and sets the exit code.
  */
 import { applyPlan, type ApplyRequest } from "../engine/apply.js";
-import { isPending } from "../engine/types.js";
+import { isPending, type Change } from "../engine/types.js";
+import { isBarclampError } from "../errors.js";
 import type { ConnectionInfo } from "../db/connection.js";
 import type { KeystoneResource, Plan } from "../core/plan/types.js";
 import { openRoot } from "../engine/root.js";
@@ -14,6 +15,8 @@ import { reachable } from "../core/plan/addresses.js";
 import { releaseModule } from "../core/releases/index.js";
 
 type Outcome = "pass" | "fail" | "skip";
+
+const FILE_KINDS = new Set(["directory", "file", "absent"]);
 
 export interface CheckResult {
   check: string;
@@ -87,14 +90,24 @@ export const verify = async (request: VerifyRequest): Promise<CheckResult[]> => 
   const timeoutMs = request.timeoutMs ?? 5000;
   const results: CheckResult[] = [];
 
-  const report = await applyPlan({ ...request, dryRun: true });
-  const files = report.changes.filter((c) => ["directory", "file", "absent"].includes(c.kind));
-  const drift = files.filter(isPending);
-  results.push(
-    drift.length === 0
-      ? { check: "files", outcome: "pass", detail: `${files.length} directories and files as planned` }
-      : { check: "files", outcome: "fail", detail: `pending: ${drift.map((c) => `${c.action} ${c.target}`).join(", ")}` },
-  );
+  // Only the files are compared here: the database, Keystone and the images have their own checks,
+  // and one of them being down must not hide the others.
+  const filesPlan: Plan = { ...plan, resources: plan.resources.filter((r) => FILE_KINDS.has(r.kind)) };
+  let changes: Change[] = [];
+  try {
+    changes = (await applyPlan({ ...request, plan: filesPlan, dryRun: true })).changes;
+    const drift = changes.filter(isPending);
+    results.push(
+      drift.length === 0
+        ? { check: "files", outcome: "pass", detail: `${changes.length} directories and files as planned` }
+        : { check: "files", outcome: "fail", detail: `pending: ${drift.map((c) => `${c.action} ${c.target}`).join(", ")}` },
+    );
+  } catch (error) {
+    // A secret that cannot be resolved is the operator's to fix before anything can be compared.
+    if (isBarclampError(error) && error.kind === "secretUnresolved") throw error;
+    results.push({ check: "files", outcome: "fail", detail: error instanceof Error ? error.message : String(error) });
+  }
+  const report = { changes };
   for (const resource of plan.resources) {
     if (resource.kind !== "file" || resource.role === "config") continue;
     const change = report.changes.find((c) => c.id === resource.id);

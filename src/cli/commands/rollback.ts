@@ -1,6 +1,7 @@
 import { ExitCode, failureError } from "../../errors.js";
 import { rollbackLatest } from "../../engine/backup.js";
 import { acquireLock } from "../../engine/lock.js";
+import { loadOwnership } from "../../engine/ownership.js";
 import { openRoot } from "../../engine/root.js";
 import { statePaths } from "../../engine/state.js";
 
@@ -9,7 +10,8 @@ export const runRollback = async (options: { root: string; json?: boolean }): Pr
   const state = statePaths(root, true);
   const lock = await acquireLock(state.lock, "glance-barclamp rollback");
   try {
-    const result = rollbackLatest(root, state, (process.geteuid?.() ?? 0) === 0);
+    const euid = process.geteuid?.() ?? 0;
+    const result = rollbackLatest(root, state, euid === 0, loadOwnership(euid).ids("root", "glance"));
     if (result === undefined) throw failureError("no-backup", `no apply to roll back in ${root.path}`, { hint: "rollback restores what the last apply changed" });
     if (options.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else

@@ -62,7 +62,7 @@ export const buildPlan = (request: PlanRequest): Plan => {
     const dialect = spec.dialect ?? module.dialect;
     const rendered = renderTemplate(spec.template, spec.context);
     const text = spec.service === "swift-reference" ? rendered : withExtraConfig(rendered, g, spec.service, dialect);
-    return fileResource("config", spec.path, text, spec.description, dialect, "root", "glance");
+    return { ...fileResource("config", spec.path, text, spec.description, dialect, "root", "glance"), maskedOptions: module.secretOptions() };
   });
   const configOf = (service: ServiceName): string => {
     const spec = specs.find((s) => s.service === service);

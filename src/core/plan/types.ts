@@ -45,6 +45,8 @@ export interface FileResource extends Base {
   secrets: string[];
   /** How a secret filled into this file is escaped (the file's reader); "none" for units and cron. */
   dialect: IniDialect | "none";
+  /** Config files: the options whose values every diff masks, whatever the file holds there now. */
+  maskedOptions?: readonly string[];
 }
 
 export interface AbsentResource extends Base {

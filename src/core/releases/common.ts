@@ -1,6 +1,7 @@
 /** Value mapping shared by the release modules: proposal fields to formatted INI values. */
 import { posix } from "node:path";
 import type { ResolvedDatabase } from "../proposal/resolve.js";
+import type { Catalogue, OptionType } from "./types.js";
 import type { ServiceSettings } from "../proposal/schema.js";
 import { escapeIniFragment, escapeIniValue, iniBool, urlHost, type IniDialect } from "../render/ini.js";
 import { SECRET, secretSlot } from "../render/secret-slots.js";
@@ -31,3 +32,14 @@ export const commonServiceValues = (format: Formatter, settings: ServiceSettings
 });
 
 export const dirname = (path: string): string => posix.dirname(path);
+
+/** The options a catalogue marks secret (oslo.config's secret=True), in every file and store. */
+export const secretOptionsOf = (catalogue: Catalogue): string[] => {
+  const names = new Set<string>();
+  const add = (types: Record<string, Record<string, OptionType>> | undefined): void => {
+    for (const options of Object.values(types ?? {})) for (const [name, type] of Object.entries(options)) if (type.secret === true) names.add(name);
+  };
+  for (const file of Object.values(catalogue.files)) add(file.types);
+  add(catalogue.backend_option_types);
+  return [...names].sort();
+};

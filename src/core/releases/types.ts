@@ -118,6 +118,11 @@ export interface ReleaseModule {
   newProposalOmits: readonly (keyof GlanceAttributes)[];
   /** Its option catalogue. */
   catalogue: () => Catalogue;
+  /**
+   * Option names whose values are secrets in its files: masked by position in every diff, whatever
+   * the file holds there now and however short the value (README "Secrets").
+   */
+  secretOptions: () => readonly string[];
   /** Which file of the catalogue describes each service's config file (what its extra_config is checked against). */
   catalogueFiles: Partial<Record<ServiceName, string>>;
   /**

@@ -17,7 +17,8 @@ export const absent: Executor<"absent"> = (resource, context) => {
     action: "remove",
     details: [resource.description],
     apply: () => {
-      context.backup?.save(resource.path, resolved);
+      // Only units and cron entries leave a plan: none of them holds a secret.
+      context.backup?.save(resource.path, resolved, false);
       rmSync(resolved, { force: true });
     },
   };

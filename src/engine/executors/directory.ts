@@ -1,10 +1,17 @@
 import { chmodSync, chownSync, mkdirSync } from "node:fs";
+import { isSystemDirectory } from "../../core/path-policy.js";
+import { failureError } from "../../errors.js";
 import type { Executor } from "../types.js";
 import { lstatOrUndefined, metadataDrift, notAThing, octal, parseMode, wantedIds } from "./metadata.js";
 
 /** A directory: created when missing; mode and owner kept as planned only where Glance owns it. */
 export const directory: Executor<"directory"> = (resource, context) => {
   const base = { id: resource.id, kind: resource.kind, target: resource.path };
+  // Validation refuses these already; a plan built any other way still never gets one handed to glance.
+  if (resource.manageOwnership && isSystemDirectory(resource.path))
+    throw failureError("system-directory", `refusing to give ${resource.path} to ${resource.owner}: the system owns it`, {
+      hint: "choose a directory dedicated to Glance (README \"Path policy\")",
+    });
   const resolved = context.root.resolve(resource.path, { followFinal: true });
   const stat = lstatOrUndefined(resolved);
   const wanted = resource.manageOwnership ? parseMode(resource.mode) : 0o755;

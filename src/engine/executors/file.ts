@@ -24,7 +24,7 @@ export const file: Executor<"file"> = (resource, context) => {
   const drift = stat?.isFile() === true ? metadataDrift(context, stat, resource) : undefined;
   details.push(...(drift?.details ?? []));
   if (stat !== undefined && details.length === 0) return { ...base, action: "unchanged", details };
-  const diff = contentDiffers ? maskedDiff(resource.path, resource.content, filled, current?.toString("utf8"), context.secretForms) : undefined;
+  const diff = contentDiffers ? maskedDiff(resource.path, resource.content, filled, current?.toString("utf8"), context.secretForms, resource.maskedOptions) : undefined;
   return {
     ...base,
     action: stat === undefined ? "create" : "update",
@@ -36,7 +36,7 @@ export const file: Executor<"file"> = (resource, context) => {
         drift.mend(resolved);
         return;
       }
-      context.backup?.save(resource.path, resolved);
+      context.backup?.save(resource.path, resolved, resource.secrets.length > 0);
       mkdirSync(dirname(resolved), { recursive: true, mode: 0o755 });
       writeFileAtomic(resolved, content, { mode: parseMode(resource.mode), ...(wantedIds(context, resource.owner, resource.group) ?? {}) });
     },
