@@ -94,7 +94,7 @@ export const fromSystemError = (error: unknown, doing?: string): unknown => {
   const meaning = SYSTEM_ERROR_MEANINGS[code] ?? code;
   const where = path === undefined ? "" : ` ${path}`;
   return failureError("system-error", `${doing === undefined ? `${syscall}${where}` : `${doing}: ${syscall}${where}`} failed: ${meaning} (${code})`, {
-    hint: code === "ENOSPC" || code === "EDQUOT" ? "free some space, then apply again: files already replaced are in the backup" : "fix the cause, then run again",
+    hint: code === "ENOSPC" || code === "EDQUOT" ? "free some space, then apply again: it carries on from where it stopped" : "fix the cause, then run again",
     cause: error,
   });
 };

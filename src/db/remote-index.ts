@@ -2,7 +2,9 @@
  * Remote listing through the Glance API, like 2011's `glance index -H HOST -p PORT -A TOKEN`: v1
  * (/v1/images/detail) of Glance 2011.3, or v2 (/v2/images, following `next`) of every later Glance.
  */
+import * as z from "zod";
 import { failureError } from "../errors.js";
+import { describeFetchError } from "../fetch-error.js";
 import type { Image, ListOptions } from "./images.js";
 
 export interface RemoteTarget {
@@ -12,26 +14,25 @@ export interface RemoteTarget {
   apiVersion: 1 | 2;
 }
 
-interface ApiImage {
+/** An API's answer is untrusted input: parsed, never cast. */
+const API_IMAGE = z.object({
   /** An integer in 2011.3's v1 API, a UUID since. */
-  id: string | number;
-  name?: string | null;
-  disk_format?: string | null;
-  container_format?: string | null;
-  size?: number | null;
-  status: string;
-  checksum?: string | null;
-  visibility?: string;
-  is_public?: boolean;
-  created_at: string;
-  deleted?: boolean;
-}
+  id: z.union([z.string().min(1), z.int()]),
+  name: z.string().nullish(),
+  disk_format: z.string().nullish(),
+  container_format: z.string().nullish(),
+  size: z.int().min(0).nullish(),
+  status: z.string(),
+  checksum: z.string().nullish(),
+  visibility: z.string().optional(),
+  is_public: z.boolean().optional(),
+  created_at: z.string(),
+  deleted: z.boolean().optional(),
+});
+type ApiImage = z.infer<typeof API_IMAGE>;
 
-/** fetch fails with a TypeError whose cause (an Error with a code) says what went wrong. */
-const describeFetchError = (error: unknown): string => {
-  const cause = (error as Error).cause;
-  return cause instanceof Error ? String(cause) : (error as Error).message;
-};
+/** `next` is a path on the same API: an answer cannot send the listing to another host. */
+const PAGE = z.object({ images: z.array(API_IMAGE), next: z.string().startsWith("/").optional() });
 
 const fetchJson = async (url: URL, token: string | undefined): Promise<unknown> => {
   let response: Response;
@@ -41,7 +42,24 @@ const fetchJson = async (url: URL, token: string | undefined): Promise<unknown> 
     throw failureError("api-unreachable", `cannot reach the Glance API at ${url.host}: ${describeFetchError(error)}`);
   }
   if (!response.ok) throw failureError("api-error", `the Glance API at ${url.host} answered ${response.status} ${response.statusText} for ${url.pathname}`);
-  return response.json();
+  try {
+    return await response.json();
+  } catch {
+    throw failureError("api-bad-answer", `the Glance API at ${url.host} answered ${url.pathname} with something that is not JSON`, {
+      hint: "check that -H and -p (or the catalog's endpoint) name a Glance API, not another server",
+    });
+  }
+};
+
+const parsePage = (answer: unknown, url: URL): z.infer<typeof PAGE> => {
+  const result = PAGE.safeParse(answer);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw failureError(
+    "api-bad-answer",
+    `the Glance API at ${url.host} answered ${url.pathname} with an unexpected image list (${issue === undefined ? "" : `${issue.path.join(".")}: ${issue.message}`})`,
+    { hint: "check that it is a Glance API of the version given (--api-version)" },
+  );
 };
 
 const toImage = (image: ApiImage): Image => ({
@@ -70,7 +88,7 @@ export async function* listRemoteImages(target: RemoteTarget, options: ListOptio
   if (options.name !== undefined) url.searchParams.set("name", options.name);
   if (options.status !== undefined) url.searchParams.set("status", options.status);
   while (url !== undefined && remaining > 0) {
-    const page = (await fetchJson(url, target.token)) as { images: ApiImage[]; next?: string };
+    const page = parsePage(await fetchJson(url, target.token), url);
     const images = page.images.slice(0, remaining === Infinity ? undefined : remaining).map(toImage);
     remaining -= images.length;
     yield images;

@@ -48,7 +48,7 @@ export const converge = async (context: ConvergeContext, dryRun: boolean): Promi
   if (dryRun) return { changes, backup: undefined };
   const backup = new Backup(newBackupId(), context.state, { proposal: context.plan.proposal, node: context.plan.node });
   context.backup = backup;
-  let failure: unknown;
+  let failure: Error | undefined;
   try {
     for (const inspection of inspections) {
       if (inspection.apply === undefined) continue;
@@ -60,7 +60,7 @@ export const converge = async (context: ConvergeContext, dryRun: boolean): Promi
       context.log.info({ resource: inspection.id, action: inspection.action, details: inspection.details }, `${inspection.action} ${inspection.target}`);
     }
   } catch (error) {
-    failure = error;
+    failure = error instanceof Error ? error : new Error(String(error));
   }
   try {
     backup.finish();

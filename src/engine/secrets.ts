@@ -16,7 +16,7 @@ export interface SecretDocuments {
 }
 
 /** Far above any password, key or token; a file larger than this is not a secret (README "Secrets"). */
-export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/u;
 

@@ -43,7 +43,7 @@ interface Deployment {
 }
 
 const deploy = async (database: "sqlite" | "mysql"): Promise<Deployment> => {
-  const dir = newRoot(`gb-e2e-${database}-`);
+  const dir = newRoot(`gb-glance-e2e-${database}-`);
   // The glance user must reach everything below it.
   chmodSync(dir, 0o755);
   const port = await freePort();

@@ -63,7 +63,7 @@ beforeAll(async () => {
   requireGlanceManage();
   release = await holdLiveRoot();
   cleanLive();
-  dir = newRoot("gb-e2e-images-");
+  dir = newRoot("gb-glance-e2e-images-");
   chmodSync(dir, 0o755);
   files = join(dir, "www");
   mkdirSync(join(files, "bundle"), { recursive: true });

@@ -70,7 +70,7 @@ beforeAll(async () => {
   keystone = await startKeystone();
   memcachedPort = await freePort();
   memcached = spawn("memcached", ["-u", "root", "-l", "127.0.0.1", "-p", String(memcachedPort), "-U", "0"], { stdio: "ignore" });
-  dir = newRoot("gb-e2e-keystone-");
+  dir = newRoot("gb-glance-e2e-keystone-");
   chmodSync(dir, 0o755);
   port = await freePort();
   const service = (name: string) => ({ log_file: `${dir}/log/${name}.log`, config_file: `${dir}/etc/glance-${name}.conf` });

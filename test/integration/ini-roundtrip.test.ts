@@ -104,7 +104,7 @@ const services = inventory({
 describe("hostile but valid values read back exactly", () => {
   for (const release of ["diablo", "zed"] as const satisfies Release[]) {
     it(`on ${release}`, () => {
-      const values = fc.record({ user: trickyText, container: trickyContainer, key: trickyText, address: trickyToken, password: trickyText });
+      const values = fc.record({ user: trickyText, container: trickyContainer, key: trickyText, address: trickyToken.map((path) => `http://swift.example:8080/${path}`), password: trickyText });
       fc.assert(
         fc.property(values, (sample) => {
         const proposal = proposalWith({

@@ -65,7 +65,7 @@ describe("the foreground scheduler", () => {
 });
 
 describe("glance-barclamp schedule", () => {
-  const work = newRoot("gb-schedule-");
+  const work = newRoot("gb-glance-schedule-");
   const seconds = writeJson(
     join(work, "none.json"),
     proposalWith({
@@ -121,7 +121,7 @@ describe("switching how periodic jobs run", () => {
 
   it("leaves no stale cron file, timer or service behind", () => {
     const root = newRoot();
-    const work = newRoot("gb-modes-");
+    const work = newRoot("gb-glance-modes-");
     const apply = (glance: Record<string, unknown>) => {
       const result = runCli(["apply", writeJson(join(work, `${JSON.stringify(glance).length}.json`), proposalWith({ release: "zed", ...glance })), "--root", root, "--node", "n1"]);
       expect(result.code, result.stderr).toBe(0);

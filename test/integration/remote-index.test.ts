@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliAsync } from "../helpers/cli.js";
+import { listen, portOf } from "../helpers/http.js";
 
 const IMAGES = Array.from({ length: 7 }, (_, i) => ({
   id: i + 1,
@@ -66,5 +67,24 @@ describe("index -H on the v1 API", () => {
     const down = await runCliAsync(["index", "-H", "127.0.0.1", "-p", "1", "--api-version", "1"]);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain("error[api-unreachable]: cannot reach the Glance API at 127.0.0.1:1");
+  });
+
+  it.each([
+    ["a page that is not JSON", "<html>a proxy's error page</html>", "with something that is not JSON"],
+    ["an image list that is not a list", JSON.stringify({ images: "none" }), "with an unexpected image list (images:"],
+    ["an image whose name is an object", JSON.stringify({ images: [{ ...IMAGES[0], name: { x: 1 } }] }), "with an unexpected image list (images.0.name:"],
+    ["a next page on another host", JSON.stringify({ images: [], next: "http://elsewhere.example/v2/images" }), "with an unexpected image list (next:"],
+  ])("fails with exit 1 and the host when the API answers %s", async (_name, body, message) => {
+    const bad = await listen((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end(body));
+    try {
+      for (const version of ["1", "2"]) {
+        const result = await runCliAsync(["index", "-H", "127.0.0.1", "-p", String(portOf(bad)), "-A", "t", "--api-version", version]);
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr).toContain(`error[api-bad-answer]: the Glance API at 127.0.0.1:${portOf(bad)} answered`);
+        expect(result.stderr).toContain(message);
+      }
+    } finally {
+      await new Promise<void>((resolve) => bad.close(() => resolve()));
+    }
   });
 });

@@ -147,7 +147,7 @@ describe("images on the live system", () => {
   });
 
   const imagesPlan = (): Plan => {
-    const plan = planOf(proposalWith({ release: "zed", working_directory: newRoot("gb-images-live-"), api: { bind_port: port(api) }, images: [{ url: `http://127.0.0.1:${port(www)}/x.raw`, name: "seeded" }] }));
+    const plan = planOf(proposalWith({ release: "zed", working_directory: newRoot("gb-glance-images-live-"), api: { bind_port: port(api) }, images: [{ url: `http://127.0.0.1:${port(www)}/x.raw`, name: "seeded" }] }));
     return { ...plan, resources: plan.resources.filter((r) => r.kind === "images") };
   };
 

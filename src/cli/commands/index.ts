@@ -3,7 +3,6 @@ import { openDatabase } from "../../db/database.js";
 import { formatCsvLines, formatIndex, writeChunks, type IndexFormat, type Sink } from "../../db/index-format.js";
 import { checkListOptions, detectSchema, imageAt, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../../db/images.js";
 import { listImageLinesAhead } from "../../db/read-ahead.js";
-import { listRemoteImages } from "../../db/remote-index.js";
 import { databaseTarget } from "../../app/database-target.js";
 import type { OpenStackAuth } from "../../keystone/client.js";
 
@@ -76,6 +75,8 @@ export const runIndex = async (proposal: string | undefined, options: IndexOptio
     const session = auth === undefined || (options.host !== undefined && options.authToken !== undefined) ? undefined : await (await import("../../keystone/client.js")).imageEndpoint(auth);
     const host = options.host === undefined ? undefined : options.host.includes(":") ? `[${options.host}]` : options.host;
     const base = host === undefined ? (session?.url ?? "") : `http://${host}:${Number(options.port ?? 9292)}`;
+    // Loaded only for the API: it parses answers with zod, which the database path never needs.
+    const { listRemoteImages } = await import("../../db/remote-index.js");
     const images = listRemoteImages({ base, token: options.authToken ?? session?.token, apiVersion: options.apiVersion === "1" ? 1 : 2 }, list);
     await writeChunks(formatIndex(images, options.format), stdoutSink);
     return ExitCode.ok;

@@ -18,7 +18,9 @@ export const cronToOnCalendar = (schedule: string): string[] => {
   const time = `${list(hour.values, 24)}:${list(minute.values, 60)}:00`;
   const date = (withDom: boolean): string => `*-${list(month.values, 12)}-${withDom ? list(dom.values, 31) : "*"}`;
   const weekday = days.length === 7 ? "" : `${days.map((d) => SYSTEMD_DAYS[d]).join(",")} `;
-  if (dom.restricted && dow.restricted && days.length < 7) return [`${date(true)} ${time}`, `${weekday}${date(false)} ${time}`];
+  if (dom.restricted && dow.restricted)
+    // Either day field: a weekday list naming every day makes it every day, whatever the day of month.
+    return days.length === 7 ? [`${date(false)} ${time}`] : [`${date(true)} ${time}`, `${weekday}${date(false)} ${time}`];
   // cron matches a weekday field that starts with * (such as */2) together with the day of month.
   return [`${weekday}${date(true)} ${time}`];
 };

@@ -13,7 +13,8 @@ export const cronToSchedulerForms = (schedule: string): string[] => {
   const month = list(cron.month.values);
   const dom = list(cron.dayOfMonth.values);
   const dow = list(cron.dayOfWeek.values);
-  if (cron.dayOfMonth.restricted && cron.dayOfWeek.restricted && cron.dayOfWeek.values.length < 7)
-    return [`${head} ${dom} ${month} *`, `${head} * ${month} ${dow}`];
+  if (cron.dayOfMonth.restricted && cron.dayOfWeek.restricted)
+    // Either day field: a weekday list naming every day makes it every day, whatever the day of month.
+    return cron.dayOfWeek.values.length === 7 ? [`${head} * ${month} *`] : [`${head} ${dom} ${month} *`, `${head} * ${month} ${dow}`];
   return [`${head} ${dom} ${month} ${dow}`];
 };

@@ -35,7 +35,7 @@ export interface JsonDocument {
 
 /** Input limits (README "Input limits"): far above any real proposal, far below what exhausts memory or the stack. */
 export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 
 /** Keys that mean something to JavaScript objects: refused by name, so that none can vanish or pollute. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
