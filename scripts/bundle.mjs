@@ -1,7 +1,7 @@
 // Bundles the CLI: dist/lib/glance-barclamp.cjs holds every module (a module behind a dynamic
 // import is still evaluated only when a command imports it), dist/bin/glance-barclamp.cjs is the
 // small executable that compiles it with a V8 code cache (see src/cli/launcher.ts), and
-// dist/lib/read-ahead-worker.cjs is index's worker thread, dist/lib/index.cjs the library entry point. The database drivers stay external
+// dist/lib/index.cjs the library entry point. The database drivers stay external
 // (better-sqlite3 is a native addon; both load only when a database is opened). Then
 // scripts/code-cache.mjs makes the cache.
 import { build } from "esbuild";
@@ -32,7 +32,7 @@ const common = {
 const result = await build({
   ...common,
   metafile: true,
-  entryPoints: { "glance-barclamp": "src/cli/main.ts", "read-ahead-worker": "src/db/read-ahead-worker.ts", index: "src/index.ts" },
+  entryPoints: { "glance-barclamp": "src/cli/main.ts", index: "src/index.ts" },
   outdir: "dist/lib",
   outExtension: { ".js": ".cjs" },
 });

@@ -56,19 +56,6 @@ describe("lazy loading", () => {
     for (const heavy of ["node_modules/zod/", "node_modules/handlebars/", "better-sqlite3", "mysql2"]) expect(has(loaded, heavy), heavy).toBe(false);
   });
 
-  it("the read-ahead worker loads neither the CLI, zod nor handlebars", () => {
-    const own = new Set<string>();
-    const { inputs } = meta();
-    const visit = (path: string): void => {
-      if (own.has(path)) return;
-      own.add(path);
-      for (const i of inputs[path]?.imports ?? []) if ((i.kind === "import-statement" || i.kind === "require-call") && i.external !== true) visit(i.path);
-    };
-    visit("src/db/read-ahead-worker.ts");
-    expect(has(own, "src/db/images.ts")).toBe(true);
-    for (const heavy of ["node_modules/zod/", "node_modules/handlebars/", "node_modules/commander/", "src/cli/"]) expect(has(own, heavy), heavy).toBe(false);
-  });
-
   it("start-up loads commander and nothing else of note", () => {
     const loaded = [...loadedWith("src/cli/main.ts")];
     expect(loaded.some((i) => i.includes("node_modules/commander/"))).toBe(true);
