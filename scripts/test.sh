@@ -14,6 +14,8 @@ command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
 # The real Keystone (uwsgi serves it) and a memcached for its token cache.
 [ -x /usr/bin/keystone-manage ] || missing+=(keystone)
 command -v memcached >/dev/null 2>&1 || missing+=(memcached)
+# A JUnit XML reader, for validate --format junit.
+/usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || missing+=(python3-junitparser)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "the tests need these Debian packages: ${missing[*]} (run as root, or install them)" >&2

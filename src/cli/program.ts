@@ -26,12 +26,15 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
   program
     .command("validate")
     .description("check proposals: every problem at once, with file:line:column, JSON path and a hint")
-    .argument("<files...>", "proposal files ('-' reads standard input)")
-    .option("-i, --inventory <file>", "inventory of nodes and MySQL/Keystone instances")
-    .option("--json", "print a machine-readable report")
+    .argument("<files...>", "proposal files, directories (every *.json under them) or glob patterns ('-' reads standard input)")
+    .option("-i, --inventory <file>", "inventory of nodes and MySQL/Keystone instances (default: each proposal's NAME.inventory.json, if any)")
+    .addOption(new Option("-f, --format <format>", "report format").choices(["text", "json", "github", "junit", "sarif"]).default("text"))
+    .option("--json", "the same as --format json")
+    .option("--max-warnings <n>", "fail (exit 3) when there are more than N warnings")
+    .option("--strict", "fail on any warning (--max-warnings 0)")
     .action(
-      run(async (files: string[], options: { inventory?: string; json?: boolean }) =>
-        (await import("./commands/validate.js")).runValidate(files, options),
+      run(async (files: string[], options: import("./commands/validate.js").ValidateOptions) =>
+        (await import("./commands/validate.js")).runValidate(files, options, program.version() ?? "0.0.0"),
       ),
     );
 
