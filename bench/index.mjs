@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { setTimeout } from "node:timers";
 import { join } from "node:path";
 
 const ROWS = Number(process.env.BENCH_INDEX_ROWS ?? 1_000_000);

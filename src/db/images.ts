@@ -5,26 +5,15 @@
 import { failureError, usageError } from "../errors.js";
 import type { Database } from "./database.js";
 
-export type SchemaKind = "2011" | "current";
+type SchemaKind = "2011" | "current";
 
 export interface SchemaInfo {
   kind: SchemaKind;
+  /** The images table's columns, as the database has them. */
+  columns: string[];
   /** alembic revision or sqlalchemy-migrate version; undefined before any migration. */
   version: string | undefined;
   tool: "alembic" | "sqlalchemy-migrate" | undefined;
-}
-
-export interface Image {
-  id: string;
-  name: string | null;
-  disk_format: string | null;
-  container_format: string | null;
-  size: number | null;
-  status: string;
-  checksum: string | null;
-  visibility: string;
-  created_at: string;
-  deleted: boolean;
 }
 
 export const SORT_KEYS = ["created_at", "name", "size", "status", "disk_format", "container_format", "id"] as const;
@@ -38,7 +27,18 @@ export interface ListOptions {
   sortDir: "asc" | "desc";
   name: string | undefined;
   status: string | undefined;
+  /** The audit filters, all in SQL. */
+  owner?: string;
+  visibility?: string;
+  /** "YYYY-MM-DD HH:MM:SS": images created (deleted) at or after it. */
+  createdSince?: string;
+  deletedSince?: string;
+  minSize?: number;
+  maxSize?: number;
 }
+
+/** A listed row: the chosen columns by name. */
+export type Row = Record<string, string | number | boolean | null>;
 
 export const detectSchema = async (db: Database): Promise<SchemaInfo> => {
   const tables = await db.tables();
@@ -50,13 +50,13 @@ export const detectSchema = async (db: Database): Promise<SchemaInfo> => {
   const kind: SchemaKind = columns.includes("visibility") ? "current" : "2011";
   if (tables.includes("alembic_version")) {
     const rows = await db.all("SELECT version_num FROM alembic_version");
-    return { kind, version: rows.map((r) => String(r.version_num)).join(","), tool: "alembic" };
+    return { kind, columns, version: rows.map((r) => String(r.version_num)).join(","), tool: "alembic" };
   }
   if (tables.includes("migrate_version")) {
     const rows = await db.all("SELECT version FROM migrate_version");
-    return { kind, version: rows[0] === undefined ? undefined : String(rows[0].version), tool: "sqlalchemy-migrate" };
+    return { kind, columns, version: rows[0] === undefined ? undefined : String(rows[0].version), tool: "sqlalchemy-migrate" };
   }
-  return { kind, version: undefined, tool: undefined };
+  return { kind, columns, version: undefined, tool: undefined };
 };
 
 export const countImages = async (db: Database): Promise<{ total: number; active: number }> => {
@@ -67,47 +67,108 @@ export const countImages = async (db: Database): Promise<{ total: number; active
 const visibilityOf = (schema: SchemaKind): string =>
   schema === "current" ? "visibility" : "CASE WHEN is_public THEN 'public' ELSE 'private' END";
 
-/** A row of the listing's columns, in LIST_COLUMNS order. */
-const toImage = (row: unknown[]): Image => ({
-  id: String(row[0]),
-  name: (row[1] as string | null) ?? null,
-  disk_format: (row[2] as string | null) ?? null,
-  container_format: (row[3] as string | null) ?? null,
-  size: row[4] === null || row[4] === undefined ? null : Number(row[4]),
-  status: String(row[5]),
-  checksum: (row[6] as string | null) ?? null,
-  visibility: String(row[7]),
-  created_at: String(row[8]),
-  deleted: Boolean(Number(row[9])),
-});
-
 type Engine = Database["kind"];
 type ColumnKind = "text" | "int" | "bool";
 
-/** The listing's columns, in order: each one's SQL on a schema, and how it is printed. */
-const LIST_COLUMNS: ReadonlyArray<{ name: keyof Image; kind: ColumnKind; sql: (schema: SchemaKind) => string }> = [
-  // 2011.3's ids are integers: cast, so that JSON gets the string every later id is.
-  { name: "id", kind: "text", sql: (schema) => (schema === "2011" ? "CAST(id AS CHAR)" : "id") },
-  { name: "name", kind: "text", sql: () => "name" },
-  { name: "disk_format", kind: "text", sql: () => "disk_format" },
-  { name: "container_format", kind: "text", sql: () => "container_format" },
-  { name: "size", kind: "int", sql: () => "size" },
-  { name: "status", kind: "text", sql: () => "status" },
-  { name: "checksum", kind: "text", sql: () => "checksum" },
-  { name: "visibility", kind: "text", sql: visibilityOf },
-  { name: "created_at", kind: "text", sql: () => "created_at" },
-  { name: "deleted", kind: "bool", sql: () => "deleted" },
+/** A column a listing can show: its name, its SQL on the schema, how it is printed, its table width. */
+export interface Column {
+  name: string;
+  kind: ColumnKind;
+  sql: string;
+  width: number;
+  right?: boolean;
+  /** The table's header (Glance's own for the default table). */
+  header: string;
+}
+
+/** The images table's fields a listing may show, by kind; any other column of the table is refused. */
+const KINDS: Record<string, ColumnKind> = {
+  id: "text",
+  name: "text",
+  disk_format: "text",
+  container_format: "text",
+  size: "int",
+  virtual_size: "int",
+  status: "text",
+  checksum: "text",
+  owner: "text",
+  visibility: "text",
+  is_public: "bool",
+  protected: "bool",
+  min_disk: "int",
+  min_ram: "int",
+  created_at: "text",
+  updated_at: "text",
+  deleted_at: "text",
+  deleted: "bool",
+  os_hidden: "bool",
+  os_hash_algo: "text",
+  os_hash_value: "text",
+};
+
+/** 2011.3's `location` can hold a Swift URL with its key: never listed. */
+const NEVER_LISTED: Record<string, string> = { location: "it can hold the store's credentials (a Swift URL with its key)" };
+
+const WIDTHS: Record<string, number> = { id: 36, name: 30, checksum: 32, owner: 32, created_at: 26, updated_at: 26, deleted_at: 26, os_hash_value: 128 };
+
+export const DEFAULT_COLUMNS = ["id", "name", "disk_format", "container_format", "size", "status", "checksum", "visibility", "created_at", "deleted"] as const;
+const TABLE_DEFAULT: ReadonlyArray<[string, string, number]> = [
+  ["id", "ID", 36],
+  ["name", "Name", 30],
+  ["disk_format", "Disk Format", 20],
+  ["container_format", "Container Format", 20],
+  ["size", "Size", 14],
+  ["status", "Status", 14],
 ];
 
-const listColumns = (schema: SchemaKind): string => LIST_COLUMNS.map((c) => c.sql(schema)).join(", ");
+const columnOf = (schema: SchemaInfo, name: string, header = name, width?: number): Column => {
+  const kind = KINDS[name] as ColumnKind;
+  // 2011.3's ids are integers: cast, so that JSON gets the string every later id is.
+  const sql = name === "visibility" ? visibilityOf(schema.kind) : name === "id" && schema.kind === "2011" ? "CAST(id AS CHAR)" : name;
+  return { name, kind, sql, header, width: width ?? WIDTHS[name] ?? (kind === "int" ? 14 : kind === "bool" ? 7 : 20), ...(kind === "int" ? { right: true } : {}) };
+};
+
+/** The names this schema can list: its own columns that are fields of an image, and visibility (derived on 2011.3's). */
+const listableColumns = (schema: SchemaInfo): string[] =>
+  Object.keys(KINDS).filter((name) => schema.columns.includes(name) || (name === "visibility" && schema.kind === "2011"));
+
+/** The columns a listing shows: --columns in the order given (checked against the schema), or the default ones. */
+export const resolveColumns = (schema: SchemaInfo, names: readonly string[] | undefined): Column[] => {
+  if (names === undefined) return DEFAULT_COLUMNS.map((name) => columnOf(schema, name));
+  const known = listableColumns(schema);
+  const seen = new Set<string>();
+  return names.map((name) => {
+    const never = NEVER_LISTED[name];
+    if (never !== undefined) throw usageError("bad-column", `the column ${name} is never listed: ${never}`);
+    if (!known.includes(name))
+      throw usageError("bad-column", `this database's images table (${schema.kind === "2011" ? "Glance 2011.3's schema" : "the current schema"}) has no column ${name}`, {
+        hint: `columns: ${known.join(", ")}`,
+      });
+    if (seen.has(name)) throw usageError("bad-column", `the column ${name} is named twice`);
+    seen.add(name);
+    return columnOf(schema, name);
+  });
+};
+
+/** The table's columns: Glance's own index (plus status) by default, else the chosen ones. */
+export const tableColumns = (schema: SchemaInfo, names: readonly string[] | undefined): Column[] =>
+  names === undefined ? TABLE_DEFAULT.map(([name, header, width]) => columnOf(schema, name, header, width)) : resolveColumns(schema, names);
+
+/** A raw row (the columns in order) as a record: ids and text as strings, integers as numbers, booleans as booleans. */
+const toRow = (columns: readonly Column[], raw: readonly unknown[]): Row => {
+  const row: Row = {};
+  columns.forEach((column, i) => {
+    const value = raw[i];
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- database values are strings, numbers or bigints
+    row[column.name] = value === null || value === undefined ? (column.kind === "bool" ? false : null) : column.kind === "int" ? Number(value) : column.kind === "bool" ? Boolean(Number(value)) : String(value);
+  });
+  return row;
+};
 
 /** A column as CSV text, NULL as nothing: concat_ws skips NULLs, which would shift the fields. (No CAST: both engines' concat_ws turn numbers into text, and a CAST per field costs 10%.) */
-const csvText = (kind: ColumnKind, sql: string): string => (kind === "bool" ? `CASE WHEN ${sql} THEN 'true' ELSE 'false' END` : `IFNULL(${sql}, '')`);
+const csvText = (column: Column): string => (column.kind === "bool" ? `CASE WHEN ${column.sql} THEN 'true' ELSE 'false' END` : `IFNULL(${column.sql}, '')`);
 
-const jsonValue = (engine: Engine, kind: ColumnKind, sql: string): string => {
-  if (kind !== "bool") return sql;
-  return engine === "sqlite" ? `json(CASE WHEN ${sql} THEN 'true' ELSE 'false' END)` : `JSON_EXTRACT(IF(${sql}, 'true', 'false'), '$')`;
-};
+const jsonValue = (column: Column): string => (column.kind === "bool" ? `json(CASE WHEN ${column.sql} THEN 'true' ELSE 'false' END)` : column.sql);
 
 /**
  * How a CSV line names its row, for the rare line that must be read again field by field: SQLite's
@@ -116,35 +177,21 @@ const jsonValue = (engine: Engine, kind: ColumnKind, sql: string): string => {
 const rowTag = (engine: Engine, schema: SchemaKind): { select: string; where: string } =>
   engine === "sqlite" ? { select: "rowid", where: "rowid = ?" } : schema === "2011" ? { select: "id", where: "id = ?" } : { select: "HEX(id)", where: "id = UNHEX(?)" };
 
-/** The table's columns (Glance's own index, plus status): each one's field and width; size is right-aligned. */
-export const TABLE_COLUMNS: ReadonlyArray<{ field: keyof Image; header: string; width: number; right?: boolean }> = [
-  { field: "id", header: "ID", width: 36 },
-  { field: "name", header: "Name", width: 30 },
-  { field: "disk_format", header: "Disk Format", width: 20 },
-  { field: "container_format", header: "Container Format", width: 20 },
-  { field: "size", header: "Size", width: 14, right: true },
-  { field: "status", header: "Status", width: 14 },
-];
-
 /**
  * A table line padded by the database: right for every line of plain ASCII (the only kind
  * index-format.ts takes as it comes; any other is read again and laid out there, with escapes).
  */
-const tableExpression = (engine: Engine, schema: SchemaKind): string => {
-  const sqlOf = (field: keyof Image): string => {
-    const column = LIST_COLUMNS.find((c) => c.name === field);
-    return `IFNULL(${column?.sql(schema) ?? field}, '')`;
-  };
+const tableExpression = (engine: Engine, columns: readonly Column[]): string => {
+  const value = (c: Column): string => (c.kind === "bool" ? `CASE WHEN ${c.sql} THEN 'true' ELSE 'false' END` : `IFNULL(${c.sql}, '')`);
   if (engine === "sqlite") {
-    const pattern = TABLE_COLUMNS.map((c, i) => (i === TABLE_COLUMNS.length - 1 ? "%s" : `%${c.right === true ? "" : "-"}${c.width}s`)).join(" ");
-    return `rtrim(printf('${pattern}', ${TABLE_COLUMNS.map((c) => sqlOf(c.field)).join(", ")}))`;
+    const pattern = columns.map((c, i) => (i === columns.length - 1 ? "%s" : `%${c.right === true ? "" : "-"}${c.width}s`)).join(" ");
+    return `rtrim(printf('${pattern}', ${columns.map(value).join(", ")}))`;
   }
   // RPAD and LPAD cut what is longer than the width; padding with REPEAT never does.
-  const padded = TABLE_COLUMNS.map((c, i) => {
-    const value = sqlOf(c.field);
-    if (i === TABLE_COLUMNS.length - 1) return value;
-    const pad = `REPEAT(' ', GREATEST(0, ${c.width} - CHAR_LENGTH(${value})))`;
-    return c.right === true ? `${pad}, ${value}` : `${value}, ${pad}`;
+  const padded = columns.map((c, i) => {
+    if (i === columns.length - 1) return value(c);
+    const pad = `REPEAT(' ', GREATEST(0, ${c.width} - CHAR_LENGTH(${value(c)})))`;
+    return c.right === true ? `${pad}, ${value(c)}` : `${value(c)}, ${pad}`;
   });
   return `RTRIM(CONCAT(${padded.join(", ' ', ")}))`;
 };
@@ -153,15 +200,11 @@ const tableExpression = (engine: Engine, schema: SchemaKind): string => {
  * One SQL expression per row: the row as a JSON object, or as a CSV or table line tagged with its
  * row (the tag, a comma, the line).
  */
-const lineExpression = (engine: Engine, schema: SchemaKind, format: IndexLineFormat): string => {
+const lineExpression = (engine: Engine, schema: SchemaKind, format: IndexLineFormat, columns: readonly Column[]): string => {
   const concat = engine === "sqlite" ? "concat_ws" : "CONCAT_WS";
-  if (format === "table") return `${concat}(',', ${rowTag(engine, schema).select}, ${tableExpression(engine, schema)})`;
-  if (format === "json") {
-    const pairs = LIST_COLUMNS.map((c) => `'${c.name}', ${jsonValue(engine, c.kind, c.sql(schema))}`).join(", ");
-    return engine === "sqlite" ? `json_object(${pairs})` : `JSON_OBJECT(${pairs})`;
-  }
-  const fields = LIST_COLUMNS.map((c) => csvText(c.kind, c.sql(schema))).join(", ");
-  return `${concat}(',', ${rowTag(engine, schema).select}, ${fields})`;
+  if (format === "table") return `${concat}(',', ${rowTag(engine, schema).select}, ${tableExpression(engine, columns)})`;
+  if (format === "json") return `json_object(${columns.map((c) => `'${c.name}', ${jsonValue(c)}`).join(", ")})`;
+  return `${concat}(',', ${rowTag(engine, schema).select}, ${columns.map(csvText).join(", ")})`;
 };
 
 // NULLs sort as the lowest value, so that paging with a marker never skips a nameless image.
@@ -177,6 +220,30 @@ interface Position {
 /** Below this many rows, a listing in an indexed order reads that index rather than sorting every row. */
 const INDEX_WALK_LIMIT = 10_000;
 
+/** The filters as SQL: the same WHERE for a listing and a summary. */
+const filterClauses = (schema: SchemaInfo, options: ListOptions, walkIndex: boolean): { where: string[]; params: unknown[] } => {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, ...values: unknown[]): void => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (!options.all) where.push(walkIndex ? "+deleted = 0" : "deleted = 0");
+  if (options.name !== undefined) add("name = ?", options.name);
+  if (options.status !== undefined) add("status = ?", options.status);
+  if (options.owner !== undefined) add("owner = ?", options.owner);
+  if (options.visibility !== undefined) {
+    if (schema.kind === "current") add("visibility = ?", options.visibility);
+    else if (options.visibility === "public" || options.visibility === "private") where.push(`is_public = ${options.visibility === "public" ? 1 : 0}`);
+    else throw usageError("bad-visibility", `Glance 2011.3's images are public or private, never ${options.visibility}`, { hint: "use --visibility public or --visibility private" });
+  }
+  if (options.createdSince !== undefined) add("created_at >= ?", options.createdSince);
+  if (options.deletedSince !== undefined) add("deleted_at >= ?", options.deletedSince);
+  if (options.minSize !== undefined) add("size >= ?", options.minSize);
+  if (options.maxSize !== undefined) add("size <= ?", options.maxSize);
+  return { where, params };
+};
+
 /**
  * WHERE, ORDER BY and LIMIT of a listing in Glance's own order (the sort key, then id). On SQLite,
  * `WHERE deleted = 0` makes the planner read Glance's ix_images_deleted and sort all the rows, which
@@ -184,18 +251,8 @@ const INDEX_WALK_LIMIT = 10_000;
  * against 2.8 s over a million images); a short one (--limit) walks the sort key's index instead
  * (`+deleted` takes ix_images_deleted out of the planner's choices), so its first row comes at once.
  */
-const listTail = (options: ListOptions, after: Position | undefined, walkIndex: boolean): { tail: string; params: unknown[] } => {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (!options.all) where.push(walkIndex ? "+deleted = 0" : "deleted = 0");
-  if (options.name !== undefined) {
-    where.push("name = ?");
-    params.push(options.name);
-  }
-  if (options.status !== undefined) {
-    where.push("status = ?");
-    params.push(options.status);
-  }
+const listTail = (schema: SchemaInfo, options: ListOptions, after: Position | undefined, walkIndex: boolean): { tail: string; params: unknown[] } => {
+  const { where, params } = filterClauses(schema, options, walkIndex);
   const key = sortExpression(options.sortKey);
   if (after !== undefined) {
     // A row value rather than `k < ? OR (k = ? AND id < ?)`: both engines seek an index with it.
@@ -233,26 +290,41 @@ const isIndexed = async (db: Database, key: SortKey): Promise<boolean> =>
   sortExpression(key) === key &&
   (await db.all("SELECT 1 FROM pragma_index_list('images') AS l, pragma_index_info(l.name) AS i WHERE l.partial = 0 AND i.seqno = 0 AND i.name = ?", [key])).length > 0;
 
-const tailFor = async (db: Database, options: ListOptions): Promise<{ tail: string; params: unknown[] }> => {
+const tailFor = async (db: Database, schema: SchemaInfo, options: ListOptions): Promise<{ tail: string; params: unknown[] }> => {
   const start = await startOf(db, options);
   const walk = options.limit !== undefined && options.limit <= INDEX_WALK_LIMIT && (await isIndexed(db, options.sortKey));
-  return listTail(options, start, walk);
+  return listTail(schema, options, start, walk);
 };
 
-/** Images in Glance's own order, in batches, as objects (the table, and every caller but CSV and JSON). */
-export const listImages = async (db: Database, schema: SchemaKind, options: ListOptions): Promise<AsyncIterable<Image[]>> => {
-  const { tail, params } = await tailFor(db, options);
-  const rows = db.stream(`SELECT ${listColumns(schema)}${tail}`, params);
+/** Rows in Glance's own order, in batches, as records (MariaDB's JSON and table, formatted here). */
+export const listImages = async (db: Database, schema: SchemaInfo, options: ListOptions, columns: readonly Column[]): Promise<AsyncIterable<Row[]>> => {
+  const { tail, params } = await tailFor(db, schema, options);
+  const rows = db.stream(`SELECT ${columns.map((c) => c.sql).join(", ")}${tail}`, params);
   return (async function* () {
-    for await (const batch of rows) yield batch.map(toImage);
+    for await (const batch of rows) yield batch.map((raw) => toRow(columns, raw));
   })();
 };
 
-/**
- * The same listing, each row one string the database built: a JSON object, or a CSV or table line
- * tagged with its row (see rowTag). One value per row crosses from the driver instead of one per column,
- * which is most of what a row costs there.
- */
+/** Counts and total size of the images the filters select, grouped by each of status, visibility and disk format. */
+export interface SummaryRow {
+  group: "status" | "visibility" | "disk_format";
+  value: string | null;
+  images: number;
+  size: number;
+}
+
+export const summarizeImages = async (db: Database, schema: SchemaInfo, options: ListOptions): Promise<SummaryRow[]> => {
+  const { where, params } = filterClauses(schema, options, false);
+  const filter = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+  const out: SummaryRow[] = [];
+  for (const [group, sql] of [["status", "status"], ["visibility", visibilityOf(schema.kind)], ["disk_format", "disk_format"]] as const) {
+    const rows = await db.all(`SELECT ${sql} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s FROM images${filter} GROUP BY ${sql} ORDER BY COUNT(*) DESC, ${sql}`, params);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- group values are strings
+    for (const row of rows) out.push({ group, value: row.v === null ? null : String(row.v), images: Number(row.n), size: Number(row.s) });
+  }
+  return out;
+};
+
 export type IndexLineFormat = "csv" | "json" | "table";
 
 /**
@@ -262,15 +334,20 @@ export type IndexLineFormat = "csv" | "json" | "table";
  */
 export const buildsLines = (engine: Engine, format: IndexLineFormat): boolean => engine === "sqlite" || format === "csv";
 
-export const listImageLines = async (db: Database, schema: SchemaKind, options: ListOptions, format: IndexLineFormat): Promise<AsyncIterable<string[]>> => {
-  const { tail, params } = await tailFor(db, options);
-  return db.lines(`SELECT ${lineExpression(db.kind, schema, format)}${tail}`, params);
+/**
+ * The same listing, each row one string the database built: a JSON object, or a CSV or table line
+ * tagged with its row (see rowTag). One value per row crosses from the driver instead of one per
+ * column, which is most of what a row costs there.
+ */
+export const listImageLines = async (db: Database, schema: SchemaInfo, options: ListOptions, format: IndexLineFormat, columns: readonly Column[]): Promise<AsyncIterable<string[]>> => {
+  const { tail, params } = await tailFor(db, schema, options);
+  return db.lines(`SELECT ${lineExpression(db.kind, schema.kind, format, columns)}${tail}`, params);
 };
 
-/** One image by the tag of its CSV line (see listImageLines). */
-export const imageAt = async (db: Database, schema: SchemaKind, tag: string): Promise<Image> => {
-  const rows = await db.all(`SELECT ${listColumns(schema)} FROM images WHERE ${rowTag(db.kind, schema).where}`, [db.kind === "sqlite" || schema === "2011" ? Number(tag) : tag]);
+/** One row by the tag of its line (see listImageLines), with these columns. */
+export const rowAt = async (db: Database, schema: SchemaInfo, columns: readonly Column[], tag: string): Promise<Row> => {
+  const rows = await db.all(`SELECT ${columns.map((c) => c.sql).join(", ")} FROM images WHERE ${rowTag(db.kind, schema.kind).where}`, [db.kind === "sqlite" || schema.kind === "2011" ? Number(tag) : tag]);
   const row = rows[0];
   if (row === undefined) throw failureError("image-gone", "an image vanished while it was listed", { hint: "run index again" });
-  return toImage(Object.values(row));
+  return toRow(columns, Object.values(row));
 };

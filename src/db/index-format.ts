@@ -1,10 +1,10 @@
 /**
- * Streams images as a table (the columns of Glance's own index, plus status), JSON or CSV, with
- * back-pressure: memory stays flat however many rows there are. JSON and CSV keep every byte of
- * what the database holds; the table, which goes to a terminal, shows control characters escaped:
- * an image name is chosen by any tenant, and a raw ESC or bidi override would reach the terminal.
+ * Streams a listing as a table, JSON or CSV, with back-pressure: memory stays flat however many
+ * rows there are. JSON and CSV keep every byte of what the database holds; the table, which goes to
+ * a terminal, shows control characters escaped: an image name is chosen by any tenant, and a raw
+ * ESC or bidi override would reach the terminal.
  */
-import { TABLE_COLUMNS, type Image, type IndexLineFormat } from "./images.js";
+import type { Column, IndexLineFormat, Row, SummaryRow } from "./images.js";
 
 export type IndexFormat = "table" | "json" | "csv";
 
@@ -27,67 +27,66 @@ export const terminalSafe = (text: string): string =>
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 
-const tableLine = (values: string[]): string =>
+const textOf = (value: Row[string] | undefined): string => (value === null || value === undefined ? "" : String(value));
+
+const tableLine = (columns: readonly Column[], values: readonly string[]): string =>
   `${values
     .map((raw, n) => {
       const v = terminalSafe(raw);
-      const column = TABLE_COLUMNS[n];
-      if (column === undefined || n === TABLE_COLUMNS.length - 1) return v;
+      const column = columns[n];
+      if (column === undefined || n === columns.length - 1) return v;
       return column.right === true ? v.padStart(column.width) : v.padEnd(column.width);
     })
     .join(" ")
     .trimEnd()}\n`;
 
-const tableRow = (image: Image): string => tableLine(TABLE_COLUMNS.map((c) => (image[c.field] === null ? "" : String(image[c.field]))));
+const tableRow = (columns: readonly Column[], row: Row): string => tableLine(columns, columns.map((c) => textOf(row[c.name])));
 
 /** A line the database laid out that a terminal shows as it is: printable ASCII, no backslash (which terminalSafe doubles). */
 const isPlainTableLine = (line: string): boolean => /^[\x20-\x5b\x5d-\x7e]*$/u.test(line);
 
-const CSV_FIELDS = ["id", "name", "disk_format", "container_format", "size", "status", "checksum", "visibility", "created_at", "deleted"] as const;
-
 /** RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled; nothing else is. */
 const NEEDS_QUOTES = /[",\r\n]/u;
 
-export const csvField = (value: unknown): string => {
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- database values are strings, numbers or bigints
-  const text = value === null || value === undefined ? "" : String(value);
+export const csvField = (value: Row[string] | undefined): string => {
+  const text = textOf(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-const csvRow = (image: Image): string => `${CSV_FIELDS.map((f) => csvField(image[f])).join(",")}\r\n`;
+const csvRow = (columns: readonly Column[], row: Row): string => `${columns.map((c) => csvField(row[c.name])).join(",")}\r\n`;
 
 /**
  * Whether `line`, the CSV fields' text joined by commas, is already its CSV row: exactly one comma
  * between each two fields and no quote or line break, so that no field needs quoting.
  */
-export const isPlainCsvLine = (line: string): boolean => {
+export const isPlainCsvLine = (line: string, fields: number): boolean => {
   let commas = 0;
-  for (let at = line.indexOf(","); at !== -1; at = line.indexOf(",", at + 1)) if (++commas === CSV_FIELDS.length) return false;
-  return commas === CSV_FIELDS.length - 1 && !line.includes('"') && !line.includes("\n") && !line.includes("\r");
+  for (let at = line.indexOf(","); at !== -1; at = line.indexOf(",", at + 1)) if (++commas === fields) return false;
+  return commas === fields - 1 && !line.includes('"') && !line.includes("\n") && !line.includes("\r");
 };
 
-const row = (format: IndexFormat, image: Image, first: boolean): string => {
-  if (format === "table") return tableRow(image);
-  if (format === "csv") return csvRow(image);
-  return `${first ? "\n" : ",\n"}  ${JSON.stringify(image)}`;
-};
-
-const indexHeader = (format: IndexFormat): string => {
-  if (format === "table") return tableLine(TABLE_COLUMNS.map((c) => c.header)) + tableLine(TABLE_COLUMNS.map((c) => "-".repeat(c.width)));
-  if (format === "csv") return `${CSV_FIELDS.join(",")}\r\n`;
+const indexHeader = (format: IndexFormat, columns: readonly Column[]): string => {
+  if (format === "table") return tableLine(columns, columns.map((c) => c.header)) + tableLine(columns, columns.map((c) => "-".repeat(c.width)));
+  if (format === "csv") return `${columns.map((c) => c.name).join(",")}\r\n`;
   return "[";
 };
 
-/** The whole listing as text, a chunk per batch of images (the table, and the API's listings). */
-export async function* formatIndex(batches: AsyncIterable<Image[]>, format: IndexFormat): AsyncGenerator<string> {
+const row = (format: IndexFormat, columns: readonly Column[], value: Row, first: boolean): string => {
+  if (format === "table") return tableRow(columns, value);
+  if (format === "csv") return csvRow(columns, value);
+  return `${first ? "\n" : ",\n"}  ${JSON.stringify(value)}`;
+};
+
+/** The whole listing as text, a chunk per batch of rows (the API's listings, and MariaDB's JSON and table). */
+export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexFormat, columns: readonly Column[]): AsyncGenerator<string> {
   let count = 0;
   // The first batch is read before anything is written: a listing that fails at once prints nothing.
   const iterator = batches[Symbol.asyncIterator]();
   let next = await iterator.next();
-  yield indexHeader(format);
+  yield indexHeader(format, columns);
   for (; next.done !== true; next = await iterator.next()) {
     let chunk = "";
-    for (const image of next.value) chunk += row(format, image, count++ === 0);
+    for (const value of next.value) chunk += row(format, columns, value, count++ === 0);
     if (chunk !== "") yield chunk;
   }
   if (format === "json") yield count === 0 ? "]\n" : "\n]\n";
@@ -95,14 +94,14 @@ export async function* formatIndex(batches: AsyncIterable<Image[]>, format: Inde
 
 /**
  * CSV, JSON or a table from lines the database built (listImageLines), printing what formatIndex
- * prints for the same images. A JSON line is its object. A CSV or table line is tagged with its
+ * prints for the same rows. A JSON line is its object. A CSV or table line is tagged with its
  * row: a plain one is its own row; any other (a CSV field holding a comma, quote or line break; a
  * table line with anything but printable ASCII) is read again whole (`reread`) and laid out here.
  */
-export async function* formatLines(lines: AsyncIterable<string[]>, format: IndexLineFormat, reread: (tag: string) => Promise<Image>): AsyncGenerator<string> {
+export async function* formatLines(lines: AsyncIterable<string[]>, format: IndexLineFormat, columns: readonly Column[], reread: (tag: string) => Promise<Row>): AsyncGenerator<string> {
   const iterator = lines[Symbol.asyncIterator]();
   let next = await iterator.next();
-  yield indexHeader(format);
+  yield indexHeader(format, columns);
   let count = 0;
   let chunk = "";
   for (; next.done !== true; next = await iterator.next()) {
@@ -111,8 +110,8 @@ export async function* formatLines(lines: AsyncIterable<string[]>, format: Index
       for (const tagged of next.value) {
         const cut = tagged.indexOf(",");
         const line = tagged.slice(cut + 1);
-        if (format === "csv") chunk += isPlainCsvLine(line) ? `${line}\r\n` : csvRow(await reread(tagged.slice(0, cut)));
-        else chunk += isPlainTableLine(line) ? `${line}\n` : tableRow(await reread(tagged.slice(0, cut)));
+        if (format === "csv") chunk += isPlainCsvLine(line, columns.length) ? `${line}\r\n` : csvRow(columns, await reread(tagged.slice(0, cut)));
+        else chunk += isPlainTableLine(line) ? `${line}\n` : tableRow(columns, await reread(tagged.slice(0, cut)));
       }
     // Chunks of about 64 KiB: fewer, larger writes.
     if (chunk.length >= 65_536) {
@@ -123,6 +122,20 @@ export async function* formatLines(lines: AsyncIterable<string[]>, format: Index
   if (format === "json") chunk += count === 0 ? "]\n" : "\n]\n";
   if (chunk !== "") yield chunk;
 }
+
+const SUMMARY_COLUMNS: Column[] = [
+  { name: "group", header: "Group", kind: "text", sql: "", width: 12 },
+  { name: "value", header: "Value", kind: "text", sql: "", width: 20 },
+  { name: "images", header: "Images", kind: "int", sql: "", width: 12, right: true },
+  { name: "size", header: "Total size", kind: "int", sql: "", width: 20, right: true },
+];
+
+/** index --summary: one line per group and value. */
+export const formatSummary = (rows: readonly SummaryRow[], format: IndexFormat): string => {
+  const asRows = rows.map((r): Row => ({ group: r.group, value: r.value, images: r.images, size: r.size }));
+  if (format === "json") return `${JSON.stringify(asRows, null, 2)}\n`;
+  return indexHeader(format, SUMMARY_COLUMNS) + asRows.map((r) => row(format, SUMMARY_COLUMNS, r, false)).join("");
+};
 
 /** Writes every chunk, waiting whenever the sink asks. */
 export const writeChunks = async (chunks: AsyncIterable<string>, sink: Sink): Promise<void> => {

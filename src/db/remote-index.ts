@@ -5,7 +5,7 @@
 import * as z from "zod";
 import { failureError } from "../errors.js";
 import { describeFetchError } from "../fetch-error.js";
-import type { Image, ListOptions } from "./images.js";
+import { DEFAULT_COLUMNS, tableColumns, resolveColumns, type Row, type ListOptions } from "./images.js";
 
 export interface RemoteTarget {
   /** The API's URL: http://HOST:PORT (-H, -p), or the image endpoint of a Keystone catalog. */
@@ -62,7 +62,12 @@ const parsePage = (answer: unknown, url: URL): z.infer<typeof PAGE> => {
   );
 };
 
-const toImage = (image: ApiImage): Image => ({
+/** What the API's images are shown with: the database's default columns, as the current schema names them. */
+const API_SCHEMA = { kind: "current" as const, columns: [...DEFAULT_COLUMNS], version: undefined, tool: undefined };
+export const API_COLUMNS = resolveColumns(API_SCHEMA, undefined);
+export const API_TABLE_COLUMNS = tableColumns(API_SCHEMA, undefined);
+
+const toImage = (image: ApiImage): Row => ({
   id: String(image.id),
   name: image.name ?? null,
   disk_format: image.disk_format ?? null,
@@ -75,7 +80,7 @@ const toImage = (image: ApiImage): Image => ({
   deleted: image.deleted ?? false,
 });
 
-export async function* listRemoteImages(target: RemoteTarget, options: ListOptions): AsyncGenerator<Image[]> {
+export async function* listRemoteImages(target: RemoteTarget, options: ListOptions): AsyncGenerator<Row[]> {
   const base = target.base.replace(/\/+$/u, "");
   const pageSize = Math.min(options.limit ?? 1000, 1000);
   let remaining = options.limit ?? Infinity;

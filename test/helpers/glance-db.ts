@@ -22,6 +22,8 @@ export interface TestImage {
   public: boolean;
   created_at: string;
   deleted: boolean;
+  owner?: string | null;
+  deleted_at?: string | null;
 }
 
 export const requireGlanceManage = (): void => {
@@ -43,12 +45,12 @@ const diabloSchema = (): string => readFileSync(join(REFERENCE_FIXTURES, "schema
 const insertSql = (schema: "current" | "2011", image: TestImage): { sql: string; params: unknown[] } =>
   schema === "current"
     ? {
-        sql: "INSERT INTO images (id, name, size, status, created_at, deleted, disk_format, container_format, checksum, min_disk, min_ram, protected, visibility, os_hidden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, 0)",
-        params: [image.id, image.name, image.size, image.status, image.created_at, image.deleted ? 1 : 0, image.disk_format, image.container_format, image.checksum, image.public ? "public" : "shared"],
+        sql: "INSERT INTO images (id, name, size, status, created_at, deleted, disk_format, container_format, checksum, min_disk, min_ram, protected, visibility, os_hidden, owner, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, 0, ?, ?)",
+        params: [image.id, image.name, image.size, image.status, image.created_at, image.deleted ? 1 : 0, image.disk_format, image.container_format, image.checksum, image.public ? "public" : "shared", image.owner ?? null, image.deleted_at ?? null],
       }
     : {
-        sql: "INSERT INTO images (id, name, disk_format, container_format, size, status, is_public, checksum, created_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        params: [Number(image.id), image.name, image.disk_format, image.container_format, image.size, image.status, image.public ? 1 : 0, image.checksum, image.created_at, image.deleted ? 1 : 0],
+        sql: "INSERT INTO images (id, name, disk_format, container_format, size, status, is_public, checksum, created_at, deleted, owner, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params: [Number(image.id), image.name, image.disk_format, image.container_format, image.size, image.status, image.public ? 1 : 0, image.checksum, image.created_at, image.deleted ? 1 : 0, image.owner ?? null, image.deleted_at ?? null],
       };
 
 export const sqliteGlanceDb = (schema: "current" | "2011", images: readonly TestImage[]): string => {

@@ -48,6 +48,8 @@ const imagesFor = (schema: "current" | "2011"): TestImage[] =>
     // Runs of equal timestamps: ties are broken by id, as Glance's own listing does.
     created_at: `2011-12-${String(10 + Math.floor(i / 100)).padStart(2, "0")} 10:00:00`,
     deleted: i % 17 === 0,
+    owner: i % 7 === 0 ? null : `project-${i % 3}`,
+    deleted_at: i % 17 === 0 ? `2011-12-${String(10 + Math.floor(i / 100)).padStart(2, "0")} 12:00:00` : null,
   }));
 
 let server: MariaDb;
@@ -65,23 +67,30 @@ afterAll(async () => server?.stop());
 
 type Row = { id: string; name: string | null; disk_format: string | null; container_format: string | null; size: number | null; status: string; checksum: string | null; visibility: string; created_at: string; deleted: boolean };
 
-/** The plain SQL of the same listing, run by the engine's own client library, not by index. */
-const plainQuery = async (name: string, sort: string, dir: "asc" | "desc", all: boolean): Promise<Row[]> => {
+/** Plain SQL on a fixture, run by the engine's own client library, not by index. */
+const query = async (name: string, sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> => {
   const fixture = fixtures[name];
   if (fixture === undefined) throw new Error(name);
-  const visibility = fixture.schema === "current" ? "visibility" : "CASE WHEN is_public THEN 'public' ELSE 'private' END";
-  const key = sort === "size" ? "COALESCE(size, -1)" : ["name", "disk_format", "container_format"].includes(sort) ? `COALESCE(${sort}, '')` : sort;
-  const sql = `SELECT id, name, disk_format, container_format, size, status, checksum, ${visibility} AS visibility, created_at, deleted FROM images${all ? "" : " WHERE deleted = 0"} ORDER BY ${key} ${dir}, id ${dir}`;
-  let rows: Array<Record<string, unknown>>;
   if (fixture.engine === "sqlite") {
     const db = new Database(fixture.connection.replace(/^sqlite:\/\//u, ""), { readonly: true });
-    rows = db.prepare(sql).all() as Array<Record<string, unknown>>;
+    const rows = db.prepare(sql).all(...params) as Array<Record<string, unknown>>;
     db.close();
-  } else {
-    const connection = await createConnection({ uri: fixture.connection, dateStrings: true });
-    rows = (await connection.query(sql))[0] as Array<Record<string, unknown>>;
-    await connection.end();
+    return rows;
   }
+  const connection = await createConnection({ uri: fixture.connection, dateStrings: true });
+  const rows = (await connection.query(sql, params))[0] as Array<Record<string, unknown>>;
+  await connection.end();
+  return rows;
+};
+
+const visibilityOf = (name: string): string => (fixtures[name]?.schema === "current" ? "visibility" : "CASE WHEN is_public THEN 'public' ELSE 'private' END");
+
+/** The plain SQL of the same listing. */
+const plainQuery = async (name: string, sort: string, dir: "asc" | "desc", all: boolean, where: string[] = [], params: unknown[] = []): Promise<Row[]> => {
+  const key = sort === "size" ? "COALESCE(size, -1)" : ["name", "disk_format", "container_format"].includes(sort) ? `COALESCE(${sort}, '')` : sort;
+  const clauses = [...(all ? [] : ["deleted = 0"]), ...where];
+  const sql = `SELECT id, name, disk_format, container_format, size, status, checksum, ${visibilityOf(name)} AS visibility, created_at, deleted FROM images${clauses.length > 0 ? ` WHERE ${clauses.join(" AND ")}` : ""} ORDER BY ${key} ${dir}, id ${dir}`;
+  const rows = await query(name, sql, params);
   return rows.map((r) => ({
     id: String(r.id),
     name: (r.name as string | null) ?? null,
@@ -154,6 +163,70 @@ describe.each(NAMES)("index on %s", (name) => {
     expect(paged).toEqual(whole);
     expect(readCsv(index(name, "-f", "csv", "--limit", "20"))).toEqual(whole.slice(0, 20).map(asCsv));
     expect(index(name, "-f", "table", "--limit", "20").split("\n").slice(2, -1)).toEqual(tableLines(whole.slice(0, 20)));
+  });
+});
+
+describe.each(NAMES)("auditing %s", (name) => {
+  const ids = (stdout: string): string[] => (JSON.parse(stdout) as Row[]).map((r) => r.id);
+
+  it.each([
+    ["--owner", ["--owner", "project-1"], ["owner = ?"], ["project-1"], false],
+    ["--visibility public", ["--visibility", "public"], [], [], false],
+    ["--visibility private", ["--visibility", "private"], [], [], false],
+    ["--created-since", ["--created-since", "2011-12-15"], ["created_at >= ?"], ["2011-12-15 00:00:00"], false],
+    ["--created-since with a time", ["--created-since", "2011-12-15T10:00"], ["created_at >= ?"], ["2011-12-15 10:00:00"], false],
+    ["--deleted-since (with --all)", ["--all", "--deleted-since", "2011-12-14"], ["deleted_at >= ?"], ["2011-12-14 00:00:00"], true],
+    ["--min-size and --max-size", ["--min-size", "1100", "--max-size", "1300"], ["size >= ?", "size <= ?"], [1100, 1300], false],
+    ["every filter with a limit", ["--owner", "project-2", "--min-size", "1200", "--limit", "7"], ["owner = ?", "size >= ?"], ["project-2", 1200], false],
+  ] as Array<[string, string[], string[], unknown[], boolean]>)("%s selects in SQL what a plain query selects", async (_label, args, where, params, all) => {
+    const visibility = args.includes("--visibility") ? args[args.indexOf("--visibility") + 1] : undefined;
+    const clauses = [...where];
+    if (visibility !== undefined) clauses.push(fixtures[name]?.schema === "current" ? `visibility = '${visibility === "private" ? "shared" : visibility}'` : `is_public = ${visibility === "public" ? 1 : 0}`);
+    const args2 = fixtures[name]?.schema === "current" && visibility === "private" ? args.map((a) => (a === "private" ? "shared" : a)) : args;
+    let expected = await plainQuery(name, "created_at", "desc", all, clauses, params);
+    const limit = args.includes("--limit") ? Number(args[args.indexOf("--limit") + 1]) : undefined;
+    if (limit !== undefined) expected = expected.slice(0, limit);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(ids(index(name, "-f", "json", ...args2))).toEqual(expected.map((r) => r.id));
+    expect(readCsv(index(name, "-f", "csv", ...args2)).map((r) => r.id)).toEqual(expected.map((r) => r.id));
+    expect(index(name, "-f", "table", ...args2).split("\n").slice(2, -1)).toHaveLength(expected.length);
+  });
+
+  it("--columns picks fields in the order given, in every format, as a plain query reads them", async () => {
+    const columns = fixtures[name]?.schema === "current" ? ["owner", "id", "visibility", "min_disk", "protected", "deleted_at", "size"] : ["owner", "id", "is_public", "min_ram", "deleted_at", "size"];
+    const raw = await query(name, `SELECT ${columns.map((c) => (c === "id" ? "CAST(id AS CHAR) AS id" : c)).join(", ")} FROM images ORDER BY created_at DESC, images.id DESC`);
+    const expected = raw.map((r) =>
+      Object.fromEntries(columns.map((c) => [c, r[c] === null ? null : ["protected", "is_public"].includes(c) ? Boolean(Number(r[c])) : ["min_disk", "min_ram", "size"].includes(c) ? Number(r[c]) : String(r[c] as string | number)])),
+    );
+    const args = ["--all", "--columns", columns.join(",")];
+    expect(JSON.parse(index(name, "-f", "json", ...args))).toEqual(expected);
+    const csv = index(name, "-f", "csv", ...args);
+    expect(csv.split("\r\n")[0]).toBe(columns.join(","));
+    expect(readCsv(csv)).toEqual(expected.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v)]))));
+    const table = index(name, "-f", "table", ...args).split("\n");
+    expect(table[0]?.split(/\s+/u)).toEqual(columns);
+    expect(table.slice(2, -1)).toHaveLength(expected.length);
+  });
+
+  it("refuses an unknown column with the list of this schema's columns, and location by name", () => {
+    const result = runCli(["index", "--connection", fixtures[name]?.connection ?? "", "--columns", "id,nope"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("has no column nope");
+    expect(result.stderr).toContain(fixtures[name]?.schema === "current" ? "os_hash_value" : "is_public");
+    expect(result.stdout).toBe("");
+    if (fixtures[name]?.schema === "2011") expect(runCli(["index", "--connection", fixtures[name]?.connection ?? "", "--columns", "location"]).stderr).toContain("never listed");
+  });
+
+  it("--summary counts and sums what SQL aggregates give", async () => {
+    const summary = JSON.parse(index(name, "-f", "json", "--summary")) as Array<{ group: string; value: string | null; images: number; size: number }>;
+    for (const [group, sql] of [["status", "status"], ["visibility", visibilityOf(name)], ["disk_format", "disk_format"]] as const) {
+      const rows = await query(name, `SELECT ${sql} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s FROM images WHERE deleted = 0 GROUP BY ${sql}`);
+      const expected = rows.map((r) => ({ group, value: r.v === null ? null : String(r.v as string), images: Number(r.n), size: Number(r.s) })).sort((a, b) => String(a.value).localeCompare(String(b.value)));
+      expect(summary.filter((s) => s.group === group).sort((a, b) => String(a.value).localeCompare(String(b.value)))).toEqual(expected);
+    }
+    const owned = JSON.parse(index(name, "-f", "json", "--summary", "--owner", "project-0")) as Array<{ group: string; images: number }>;
+    const [count] = await query(name, "SELECT COUNT(*) AS n FROM images WHERE deleted = 0 AND owner = 'project-0'");
+    expect(owned.filter((s) => s.group === "status").reduce((sum, s) => sum + s.images, 0)).toBe(Number(count?.n));
   });
 });
 

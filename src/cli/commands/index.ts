@@ -1,8 +1,8 @@
 import { fstatSync, writeSync, type Stats } from "node:fs";
 import { ExitCode, usageError } from "../../errors.js";
 import { openDatabase } from "../../db/database.js";
-import { formatIndex, formatLines, writeChunks, type IndexFormat, type Sink } from "../../db/index-format.js";
-import { buildsLines, detectSchema, imageAt, listImageLines, listImages, SORT_KEYS, type ListOptions, type SortKey } from "../../db/images.js";
+import { formatIndex, formatLines, formatSummary, writeChunks, type IndexFormat, type Sink } from "../../db/index-format.js";
+import { buildsLines, detectSchema, listImageLines, listImages, resolveColumns, rowAt, summarizeImages, tableColumns, SORT_KEYS, type ListOptions, type SortKey } from "../../db/images.js";
 import { databaseTarget } from "../../app/database-target.js";
 import type { OpenStackAuth } from "../../keystone/client.js";
 
@@ -22,6 +22,14 @@ export interface IndexOptions {
   sort: string;
   name?: string;
   status?: string;
+  columns?: string;
+  owner?: string;
+  visibility?: string;
+  createdSince?: string;
+  deletedSince?: string;
+  minSize?: string;
+  maxSize?: string;
+  summary?: boolean;
   osAuthUrl?: string;
   osUsername?: string;
   osPassword?: string;
@@ -78,14 +86,56 @@ const listOptions = (options: IndexOptions): ListOptions => {
   if (dir !== "asc" && dir !== "desc") throw usageError("bad-sort", `sort direction ${dir} is neither asc nor desc`);
   const limit = options.limit === undefined ? undefined : Number(options.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usageError("bad-limit", "--limit takes a whole number of at least 1");
-  return { all: options.all === true, limit, marker: options.marker, sortKey: key as SortKey, sortDir: dir, name: options.name, status: options.status };
+  if (options.deletedSince !== undefined && options.all !== true) throw usageError("deleted-since-without-all", "--deleted-since lists deleted images: it needs --all");
+  return {
+    all: options.all === true,
+    limit,
+    marker: options.marker,
+    sortKey: key as SortKey,
+    sortDir: dir,
+    name: options.name,
+    status: options.status,
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
+    ...(options.visibility === undefined ? {} : { visibility: options.visibility }),
+    ...(options.createdSince === undefined ? {} : { createdSince: timestampOf(options.createdSince, "--created-since") }),
+    ...(options.deletedSince === undefined ? {} : { deletedSince: timestampOf(options.deletedSince, "--deleted-since") }),
+    ...(options.minSize === undefined ? {} : { minSize: bytesOf(options.minSize, "--min-size") }),
+    ...(options.maxSize === undefined ? {} : { maxSize: bytesOf(options.maxSize, "--max-size") }),
+  };
 };
+
+/** A date or date and time as both engines compare them with Glance's DATETIME text: "YYYY-MM-DD HH:MM:SS". */
+const timestampOf = (value: string, option: string): string => {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?)?Z?$/u.exec(value);
+  if (match === null || Number.isNaN(Date.parse(`${match[1] ?? ""}T00:00:00Z`)))
+    throw usageError("bad-date", `${option} takes a date, or a date and a time (UTC): 2026-01-31 or 2026-01-31T12:00`);
+  return `${match[1] ?? ""} ${match[2] ?? "00:00"}${match[3] ?? ":00"}`;
+};
+
+const bytesOf = (value: string, option: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/u.test(value) || !Number.isSafeInteger(n)) throw usageError("bad-size", `${option} takes a whole number of bytes`);
+  return n;
+};
+
+const AUDIT_OPTIONS: Array<[keyof IndexOptions, string]> = [
+  ["columns", "--columns"],
+  ["owner", "--owner"],
+  ["visibility", "--visibility"],
+  ["createdSince", "--created-since"],
+  ["deletedSince", "--deleted-since"],
+  ["minSize", "--min-size"],
+  ["maxSize", "--max-size"],
+  ["summary", "--summary"],
+];
 
 export const runIndex = async (proposal: string | undefined, options: IndexOptions): Promise<number> => {
   const list = listOptions(options);
   const auth = options.connection === undefined && proposal === undefined ? openStackAuth(options, process.env) : undefined;
   if (options.host !== undefined || auth !== undefined) {
     if (list.all) throw usageError("remote-all", "the API does not list deleted images: --all needs database access", { hint: "use a proposal or --connection instead of -H" });
+    const audit = AUDIT_OPTIONS.find(([key]) => options[key] !== undefined);
+    if (audit !== undefined) throw usageError("remote-audit", `${audit[1]} reads the database: it needs database access`, { hint: "use a proposal or --connection instead of -H" });
     // With OS_* and no -H, Keystone's catalog says where Glance is; a token from -A wins over OS_*.
     const session = auth === undefined || (options.host !== undefined && options.authToken !== undefined) ? undefined : await (await import("../../keystone/client.js")).imageEndpoint(auth);
     const host = options.host === undefined ? undefined : options.host.includes(":") ? `[${options.host}]` : options.host;
@@ -93,18 +143,25 @@ export const runIndex = async (proposal: string | undefined, options: IndexOptio
     // Loaded only for the API: it parses answers with zod, which the database path never needs.
     const { listRemoteImages } = await import("../../db/remote-index.js");
     const images = listRemoteImages({ base, token: options.authToken ?? session?.token, apiVersion: options.apiVersion === "1" ? 1 : 2 }, list);
-    await writeChunks(formatIndex(images, options.format), stdoutSink());
+    const { API_COLUMNS, API_TABLE_COLUMNS } = await import("../../db/remote-index.js");
+    await writeChunks(formatIndex(images, options.format, options.format === "table" ? API_TABLE_COLUMNS : API_COLUMNS), stdoutSink());
     return ExitCode.ok;
   }
   const target = await databaseTarget(proposal, options, "index (without -H HOST)");
   const db = await openDatabase(target);
   try {
     const schema = await detectSchema(db);
+    if (options.summary === true) {
+      process.stdout.write(formatSummary(await summarizeImages(db, schema, list), options.format));
+      return ExitCode.ok;
+    }
+    const names = options.columns?.split(",").map((c) => c.trim());
+    const columns = options.format === "table" ? tableColumns(schema, names) : resolveColumns(schema, names);
     // Each row one string the database built (rows it cannot lay out exactly are read again), or,
     // where the engine is slower at it, rows formatted here.
     const chunks = buildsLines(db.kind, options.format)
-      ? formatLines(await listImageLines(db, schema.kind, list, options.format), options.format, (tag) => imageAt(db, schema.kind, tag))
-      : formatIndex(await listImages(db, schema.kind, list), options.format);
+      ? formatLines(await listImageLines(db, schema, list, options.format, columns), options.format, columns, (tag) => rowAt(db, schema, columns, tag))
+      : formatIndex(await listImages(db, schema, list, columns), options.format, columns);
     await writeChunks(chunks, stdoutSink());
   } finally {
     await db.close();

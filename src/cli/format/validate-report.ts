@@ -82,7 +82,7 @@ const xml = (s: string): string =>
     .replaceAll(">", "&gt;")
     .replaceAll('"', "&quot;")
     .replaceAll("'", "&apos;")
-    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 forbids
+    // The characters XML 1.0 forbids.
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 
 const junit = (report: ValidateReport): string => {
