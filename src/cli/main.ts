@@ -3,20 +3,29 @@
  * anything else is reported as a bug. Only this module prints errors.
  */
 import { BarclampError, ExitCode, fromSystemError } from "../errors.js";
+import { jsonReport } from "./format/report.js";
 import { buildProgram } from "./program.js";
 import { CommanderError } from "commander";
 
 const wantsVerbose = (argv: readonly string[]): boolean => argv.includes("--verbose") || argv.includes("-v");
 
-const printError = (thrown: unknown, verbose: boolean): number => {
+/** Whether the caller asked for JSON: then an error is JSON on stdout too (README "Exit codes"). */
+const wantsJson = (argv: readonly string[]): boolean =>
+  argv.includes("--json") || argv.some((a, i) => ((a === "--format" || a === "-f") && argv[i + 1] === "json") || a === "--format=json");
+
+const jsonError = (error: BarclampError): string =>
+  jsonReport({ error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }), ...(Array.isArray(error.detail) ? { issues: error.detail as unknown[] } : {}) } });
+
+const printError = (thrown: unknown, verbose: boolean, json: boolean): number => {
   const error = fromSystemError(thrown);
   if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") return ExitCode.ok;
     process.stderr.write(`${error.message}\n`);
     process.stderr.write("run 'glance-barclamp --help' for usage\n");
     return ExitCode.usage;
   }
   if (error instanceof BarclampError) {
+    if (json) process.stdout.write(jsonError(error));
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);
     if (error.hint !== undefined) process.stderr.write(`  hint: ${error.hint}\n`);
     if (verbose && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
@@ -38,7 +47,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     await program.parseAsync([...argv], { from: "user" });
     return code;
   } catch (error) {
-    return printError(error, wantsVerbose(argv));
+    return printError(error, wantsVerbose(argv), wantsJson(argv));
   }
 };
 

@@ -3,6 +3,7 @@
  * the record of the last db sync, and backups of what the last applies replaced.
  */
 import { chmodSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { STATE_DIR } from "../core/plan/conventions.js";
 import type { Root } from "./root.js";
 
@@ -18,6 +19,8 @@ export interface StatePaths {
 export const statePaths = (root: Root, create: boolean): StatePaths => {
   const dir = root.resolve(STATE_DIR, { followFinal: true });
   if (create) {
+    // Parents the root lacks (var, var/lib) are the system's kind of directory: 0755.
+    mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
   }

@@ -211,3 +211,13 @@ describe("verify with the database down", () => {
     expect(existsSync(join(root, "etc"))).toBe(false);
   });
 });
+
+describe("a staging root", () => {
+  it("gets the parents it lacks as the system makes them (0755); only Glance's own directories are 0750", () => {
+    const root = newRoot();
+    expect(apply(proposal("parents"), root).code).toBe(0);
+    for (const parent of ["var", "var/lib", "var/log", "etc", "etc/glance"]) expect(statSync(join(root, parent)).mode & 0o777, parent).toBe(0o755);
+    expect(statSync(join(root, "var/lib/glance")).mode & 0o777).toBe(0o750);
+    expect(statSync(join(root, "var/lib/glance-barclamp")).mode & 0o777).toBe(0o700);
+  });
+});

@@ -1,3 +1,4 @@
+import { jsonReport } from "../format/report.js";
 import { ExitCode } from "../../errors.js";
 import { applyProposal } from "../../app/apply-proposal.js";
 import { createLogger } from "../../log.js";
@@ -7,6 +8,6 @@ import type { ApplyCommandOptions } from "../options.js";
 
 export const runApply = async (file: string, options: ApplyCommandOptions): Promise<number> => {
   const report = await applyProposal(file, options, { log: createLogger(options), onWarnings: printWarnings });
-  process.stdout.write(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+  process.stdout.write(options.json === true ? jsonReport(report) : `${formatReport(report)}\n`);
   return ExitCode.ok;
 };

@@ -1,3 +1,4 @@
+import { jsonReport } from "../format/report.js";
 import { ExitCode, failureError } from "../../errors.js";
 import { isPending } from "../../engine/types.js";
 import { describeConnection } from "../../db/connection.js";
@@ -26,7 +27,7 @@ export const runDbProvision = async (file: string, options: ApplyCommandOptions 
     return ExitCode.ok;
   }
   const report = await applyProposal(file, options, { log: createLogger(options), onWarnings: printWarnings }, { kinds: ["directory", "database"] });
-  process.stdout.write(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+  process.stdout.write(options.json === true ? jsonReport(report) : `${formatReport(report)}\n`);
   return ExitCode.ok;
 };
 
@@ -39,7 +40,7 @@ export const runDbSync = async (file: string, options: ApplyCommandOptions): Pro
     { kinds: ["database", "db-sync"], forceDbSync: true },
   );
   const sync = report.changes.find((c) => c.kind === "db-sync");
-  if (options.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.json === true) process.stdout.write(jsonReport(report));
   else process.stdout.write(`${formatReport(report)}\n`);
   if (sync === undefined || !isPending(sync))
     throw failureError("db-sync-skipped", `the schema was not synced: ${sync?.details.join("; ") ?? "no db sync in the plan"}`, {
@@ -57,7 +58,7 @@ export const runDbStatus = async (file: string | undefined, options: PlanOptions
     const status = { database: describeConnection(info), schema: schema.kind, migrations: schema.tool ?? "none", version: schema.version ?? null, images };
     process.stdout.write(
       options.json === true
-        ? `${JSON.stringify(status, null, 2)}\n`
+        ? jsonReport(status)
         : `database: ${status.database}\nschema:   ${schema.kind === "current" ? "current (visibility)" : "2011.3 (is_public)"}, ${schema.tool ?? "no migration table"}${schema.version === undefined ? "" : ` at ${schema.version}`}\nimages:   ${images.active} (${images.total - images.active} deleted)\n`,
     );
   } finally {

@@ -1,3 +1,4 @@
+import { jsonReport } from "../format/report.js";
 import { ExitCode } from "../../errors.js";
 import { applyProposal } from "../../app/apply-proposal.js";
 import { isPending } from "../../engine/types.js";
@@ -9,7 +10,7 @@ import type { ApplyCommandOptions } from "../options.js";
 export const runDiff = async (file: string, options: ApplyCommandOptions): Promise<number> => {
   const report = await applyProposal(file, { ...options, dryRun: true }, { log: createLogger(options), onWarnings: printWarnings });
   const pending = report.changes.filter(isPending);
-  if (options.json === true) process.stdout.write(`${JSON.stringify({ ...report, changes: pending }, null, 2)}\n`);
+  if (options.json === true) process.stdout.write(jsonReport({ ...report, changes: pending }));
   else {
     const parts = pending.map((c) => c.diff ?? `${c.action} ${c.kind} ${c.target}${c.details.length > 0 ? `: ${c.details.join("; ")}` : ""}\n`);
     process.stdout.write(parts.length === 0 ? "no changes pending\n" : parts.join(""));

@@ -1,3 +1,4 @@
+import { jsonReport } from "../format/report.js";
 import { ExitCode } from "../../errors.js";
 import { syncImages, type SyncOptions } from "../../app/sync-images.js";
 import { printWarnings } from "../diagnostics.js";
@@ -6,7 +7,7 @@ import { formatTable } from "../format/table.js";
 export const runImagesSync = async (file: string, options: Omit<SyncOptions, "progress" | "onWarnings"> & { json?: boolean }): Promise<number> => {
   const { results, skipped } = await syncImages(file, { ...options, progress: (line) => process.stderr.write(`${line}\n`), onWarnings: printWarnings });
   for (const url of skipped) process.stderr.write(`skipped ${url}: Crowbar's placeholder is not a server\n`);
-  if (options.json === true) process.stdout.write(`${JSON.stringify({ images: results, skipped }, null, 2)}\n`);
+  if (options.json === true) process.stdout.write(jsonReport({ images: results, skipped }));
   else
     process.stdout.write(
       `${formatTable(results, [

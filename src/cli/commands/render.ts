@@ -1,4 +1,6 @@
+import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { readRefusal } from "../../core/path-policy.js";
 import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../../engine/atomic-write.js";
 import { openRoot } from "../../engine/root.js";
@@ -14,6 +16,10 @@ import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 export const runRender = async (file: string, options: PlanOptions & { out: string }): Promise<number> => {
   const out = resolve(options.out);
   if (out === "/") throw usageError("render-into-root", "render writes files for review, not into /", { hint: "use apply to deploy" });
+  // Checked before anything is planned or made: a file or a kernel tree is no place for a review copy.
+  const kernel = readRefusal(out);
+  if (kernel !== undefined) throw usageError("render-out", `--out ${out} ${kernel}`, { hint: "name a directory for the rendered files" });
+  if (existsSync(out) && !statSync(out).isDirectory()) throw usageError("render-out", `--out ${out} is not a directory`, { hint: "name a directory (it is created when missing)" });
   const { plan, warnings } = planProposal(file, options);
   printWarnings(warnings);
   await mkdir(out, { recursive: true });

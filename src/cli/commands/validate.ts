@@ -5,7 +5,8 @@ import { describeKind, documentKind } from "../../core/proposal/document-kind.js
 import { validateProposalText } from "../../core/proposal/validate.js";
 import { displayName, loadInventory, readInput } from "../../app/inputs.js";
 import { expandInputs, siblingInventory } from "../../app/validate-inputs.js";
-import { formatValidateReport, REPORT_VERSION, VALIDATE_FORMATS, type FileReport, type ValidateFormat, type ValidateReport } from "../format/validate-report.js";
+import { REPORT_VERSION } from "../format/report.js";
+import { formatValidateReport, VALIDATE_FORMATS, type FileReport, type ValidateFormat, type ValidateReport } from "../format/validate-report.js";
 
 export interface ValidateOptions {
   inventory?: string;

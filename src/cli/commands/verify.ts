@@ -1,3 +1,4 @@
+import { jsonReport } from "../format/report.js";
 import { ExitCode } from "../../errors.js";
 import { verifyProposal } from "../../app/verify-proposal.js";
 import type { PlanOptions } from "../../app/plan-proposal.js";
@@ -8,7 +9,7 @@ import { formatTable } from "../format/table.js";
 export const runVerify = async (file: string, options: PlanOptions & { root: string; json?: boolean; timeout?: string }): Promise<number> => {
   const results = await verifyProposal(file, { ...options, timeoutMs: Number(options.timeout ?? 5) * 1000 }, createLogger({}), printWarnings);
   const failed = results.filter((r) => r.outcome === "fail").length;
-  if (options.json === true) process.stdout.write(`${JSON.stringify({ ok: failed === 0, checks: results }, null, 2)}\n`);
+  if (options.json === true) process.stdout.write(jsonReport({ ok: failed === 0, checks: results }));
   else
     process.stdout.write(
       `${formatTable(results, [

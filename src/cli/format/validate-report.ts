@@ -10,8 +10,7 @@ import { formatIssues, summarizeIssues } from "../../core/proposal/format-issues
 export const VALIDATE_FORMATS = ["text", "json", "github", "junit", "sarif"] as const;
 export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
 
-/** The version of the JSON report's shape: raised whenever a field changes meaning or goes away. */
-export const REPORT_VERSION = 1;
+import { REPORT_VERSION } from "./report.js";
 
 export interface FileReport {
   file: string;

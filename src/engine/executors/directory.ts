@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { isSystemDirectory } from "../../core/path-policy.js";
 import { failureError } from "../../errors.js";
 import type { Executor } from "../types.js";
@@ -22,6 +23,8 @@ export const directory: Executor<"directory"> = (resource, context) => {
       action: "create",
       details: [`${resource.manageOwnership ? `${resource.owner}:${resource.group} ` : ""}${octal(wanted)}`],
       apply: () => {
+        // Missing parents are made as the system makes them (0755); only the directory itself gets its mode.
+        mkdirSync(dirname(resolved), { recursive: true, mode: 0o755 });
         mkdirSync(resolved, { recursive: true, mode: wanted });
         chmodSync(resolved, wanted);
         if (ids !== undefined) chownSync(resolved, ids.uid, ids.gid);
