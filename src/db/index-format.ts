@@ -98,7 +98,12 @@ export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexF
  * row: a plain one is its own row; any other (a CSV field holding a comma, quote or line break; a
  * table line with anything but printable ASCII) is read again whole (`reread`) and laid out here.
  */
-export async function* formatLines(lines: AsyncIterable<string[]>, format: IndexLineFormat, columns: readonly Column[], reread: (tag: string) => Promise<Row>): AsyncGenerator<string> {
+export async function* formatLines(
+  lines: AsyncIterable<string[]>,
+  format: IndexLineFormat,
+  columns: readonly Column[],
+  reread: (tags: readonly string[]) => Promise<Map<string, Row>>,
+): AsyncGenerator<string> {
   const iterator = lines[Symbol.asyncIterator]();
   let next = await iterator.next();
   yield indexHeader(format, columns);
@@ -106,13 +111,23 @@ export async function* formatLines(lines: AsyncIterable<string[]>, format: Index
   let chunk = "";
   for (; next.done !== true; next = await iterator.next()) {
     if (format === "json") for (const line of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${line}`;
-    else
+    else {
+      const plain = format === "csv" ? (line: string) => isPlainCsvLine(line, columns.length) : isPlainTableLine;
+      // The batch's odd rows are read again together, in one query.
+      const odd: string[] = [];
+      for (const tagged of next.value) {
+        const cut = tagged.indexOf(",");
+        if (!plain(tagged.slice(cut + 1))) odd.push(tagged.slice(0, cut));
+      }
+      const again = odd.length === 0 ? undefined : await reread(odd);
       for (const tagged of next.value) {
         const cut = tagged.indexOf(",");
         const line = tagged.slice(cut + 1);
-        if (format === "csv") chunk += isPlainCsvLine(line, columns.length) ? `${line}\r\n` : csvRow(columns, await reread(tagged.slice(0, cut)));
-        else chunk += isPlainTableLine(line) ? `${line}\n` : tableRow(columns, await reread(tagged.slice(0, cut)));
+        const row = again?.get(tagged.slice(0, cut));
+        if (row === undefined) chunk += format === "csv" ? `${line}\r\n` : `${line}\n`;
+        else chunk += format === "csv" ? csvRow(columns, row) : tableRow(columns, row);
       }
+    }
     // Chunks of about 64 KiB: fewer, larger writes.
     if (chunk.length >= 65_536) {
       yield chunk;

@@ -167,7 +167,8 @@ describe("the real Keystone and Glance 25", () => {
     expect(JSON.parse(listedWithToken.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: "cirros-ks", size: 4096, status: "active" })]));
     const withToken = runCli(["index", "-H", "127.0.0.1", "-p", String(port), "-A", "no-such-token", "-f", "json"]);
     expect(withToken.code).toBe(1);
-    expect(withToken.stdout).toBe("");
+    // No listing began: stdout holds only the error, in the JSON shape every --json error has.
+    expect((JSON.parse(withToken.stdout) as { error: { code: string } }).error.code).toBe("api-error");
     expect(withToken.stderr).toContain("answered 401");
     const variables = {
       ...process.env,
@@ -185,7 +186,8 @@ describe("the real Keystone and Glance 25", () => {
     expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: "cirros-ks", size: 4096, status: "active" })]));
     const wrong = runCli(["index", "-f", "json"], { env: { ...variables, OS_PASSWORD: "wrong" } });
     expect(wrong.code).toBe(1);
-    expect(wrong.stdout).toBe("");
+    expect((JSON.parse(wrong.stdout) as { error: { message: string } }).error.message).toContain("refused the credentials of glance");
+    expect(wrong.stdout).not.toContain(SERVICE_PASSWORD);
     expect(wrong.stderr).toContain("refused the credentials of glance");
     expect(wrong.stderr).not.toContain(SERVICE_PASSWORD);
   });
