@@ -69,13 +69,17 @@ export const startScheduler = (jobs: readonly Job[], log: SchedulerLog): Schedul
   // A day matching both forms of an "either" schedule fires both: the job runs once.
   const lastFired = new Map<string, number>();
   // node-cron gets the values our grammar expanded, never the schedule's text (one grammar).
-  const tasks = jobs.flatMap((job) =>
-    cronToSchedulerForms(job.schedule).map((form) => cron.schedule(
+  const tasks = jobs.flatMap((job) => {
+    const forms = cronToSchedulerForms(job.schedule);
+    return forms.map((form) => cron.schedule(
       form,
       () => {
-        const now = Date.now();
-        if (now - (lastFired.get(job.name) ?? -Infinity) < 1000) return;
-        lastFired.set(job.name, now);
+        // Only an "either" schedule has two forms; both fire in the same second on a day both match.
+        if (forms.length > 1) {
+          const second = Math.floor(Date.now() / 1000);
+          if (lastFired.get(job.name) === second) return;
+          lastFired.set(job.name, second);
+        }
         if (running.has(job.name)) {
           log.warn({ job: job.name }, `${job.name} skipped: its previous run is still going`);
           return;
@@ -88,8 +92,8 @@ export const startScheduler = (jobs: readonly Job[], log: SchedulerLog): Schedul
         running.set(job.name, run);
       },
       { name: job.name },
-    )),
-  );
+    ));
+  });
   log.info({ jobs: jobs.map((j) => ({ job: j.name, schedule: j.schedule })) }, `scheduling ${jobs.length} job(s)`);
   return {
     runs,
