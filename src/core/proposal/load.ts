@@ -134,32 +134,12 @@ const findDuplicateKeys = (doc: JsonDocument, node: Node, path: (string | number
       const [keyNode, valueNode] = property.children ?? [];
       if (keyNode === undefined) continue;
       const key = String(keyNode.value);
-      if (FORBIDDEN_KEYS.has(key)) {
-        const { line, column } = positionAt(doc, keyNode.offset);
-        doc.issues.push({
-          file: doc.file,
-          line,
-          column,
-          path: formatPath([...path, key]),
-          severity: "error",
-          code: "forbidden-key",
-          message: `the key "${key}" is not allowed`,
-          hint: "no proposal or inventory field has this name, and JavaScript objects give it a meaning of its own; remove it or rename it",
-        });
-      }
-      if (seen.has(key)) {
-        const { line, column } = positionAt(doc, keyNode.offset);
-        doc.issues.push({
-          file: doc.file,
-          line,
-          column,
-          path: formatPath([...path, key]),
-          severity: "error",
-          code: "duplicate-key",
-          message: `key "${key}" appears more than once`,
-          hint: "JSON readers silently keep only one of them; remove the duplicate",
-        });
-      }
+      const refuse = (code: string, message: string, hint: string): void => {
+        doc.issues.push({ file: doc.file, ...positionAt(doc, keyNode.offset), path: formatPath([...path, key]), severity: "error", code, message, hint });
+      };
+      if (FORBIDDEN_KEYS.has(key))
+        refuse("forbidden-key", `the key "${key}" is not allowed`, "no proposal or inventory field has this name, and JavaScript objects give it a meaning of its own; remove it or rename it");
+      if (seen.has(key)) refuse("duplicate-key", `key "${key}" appears more than once`, "JSON readers silently keep only one of them; remove the duplicate");
       seen.add(key);
       if (valueNode !== undefined) findDuplicateKeys(doc, valueNode, [...path, key]);
     }
