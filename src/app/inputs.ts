@@ -15,7 +15,10 @@ const readBounded = (fd: number, what: string): string => {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_DOCUMENT_BYTES + 1 - total));
+    // A regular file's size is known: one read of that many bytes (and one more, to see the end),
+    // rather than a large buffer for every small proposal of a batch.
+    const size = stat?.isFile() === true && total === 0 ? stat.size + 1 : 64 * 1024;
+    const chunk = Buffer.allocUnsafe(Math.min(size, MAX_DOCUMENT_BYTES + 1 - total));
     const n = readSync(fd, chunk, 0, chunk.length, null);
     if (n === 0) break;
     chunks.push(chunk.subarray(0, n));
