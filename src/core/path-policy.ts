@@ -59,7 +59,8 @@ const namesGlance = (path: string): boolean => path.split("/").some((part) => /g
  * drop-in folders (glance-api.conf.d) are Glance's.
  */
 const includeDirectoryOf = (path: string): string | undefined => {
-  if (isSameOrInside(path, SYSTEMD_DIR) || isSameOrInside(path, "/etc/systemd")) return "/etc/systemd";
+  // SYSTEMD_DIR lies inside it.
+  if (isSameOrInside(path, "/etc/systemd")) return "/etc/systemd";
   if (!path.startsWith("/etc/")) return undefined;
   const parts = path.split("/").slice(2, -1);
   for (let i = 0; i < parts.length; i++) {
