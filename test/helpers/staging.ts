@@ -23,5 +23,6 @@ export const applyThenVerify = async (
     command: "test",
   };
   await applyPlan({ ...request, dryRun: false });
-  return verify({ ...request, connection: () => connection, timeoutMs: 2000 });
+  // The stub servers of these tests stand in for the live system's services.
+  return verify({ ...request, connection: () => connection, timeoutMs: 2000, live: true });
 };

@@ -5,10 +5,11 @@
  * and nothing half-written.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli, runCliAsync } from "../helpers/cli.js";
+import { listen, portOf } from "../helpers/http.js";
 import { freePort } from "../helpers/glance-api.js";
 import { proposalWith } from "../helpers/proposals.js";
 import { newRoot, writeJson } from "../helpers/roots.js";
@@ -188,8 +189,8 @@ describe("masking by position", () => {
 });
 
 describe("verify with the database down", () => {
+  // The live root: a staging root's database is not checked (see below). verify only reads.
   it("lists every check, the database one failed, exit 5, also as JSON", async () => {
-    const root = newRoot();
     const port = await freePort();
     const inventory = writeJson(join(work, "down.inventory.json"), {
       nodes: { n1: { admin_address: "127.0.0.1" } },
@@ -197,7 +198,7 @@ describe("verify with the database down", () => {
     });
     const mysql = writeJson(join(work, "mysql.json"), proposalWith({ release: "zed", database: "mysql", mysql_password: "p4ssword" }, { "glance-server": ["n1"] }));
     for (const json of [false, true]) {
-      const result = runCli(["verify", mysql, "-i", inventory, "--root", root, "--node", "n1", ...(json ? ["--json"] : [])]);
+      const result = runCli(["verify", mysql, "-i", inventory, "--root", "/", "--node", "n1", "--timeout", "1", ...(json ? ["--json"] : [])]);
       expect(result.code, result.stderr).toBe(5);
       if (json) {
         const checks = (JSON.parse(result.stdout) as { checks: Array<{ check: string; outcome: string; detail: string }> }).checks;
@@ -205,10 +206,48 @@ describe("verify with the database down", () => {
         expect(checks.find((c) => c.check === "database")).toMatchObject({ outcome: "fail", detail: expect.stringContaining(`127.0.0.1:${port}`) as unknown });
       } else {
         expect(result.stdout).toMatch(/FAIL\s+database\s+.*127\.0\.0\.1/u);
-        expect(result.stdout).toMatch(/FAIL\s+files/u);
       }
     }
-    expect(existsSync(join(root, "etc"))).toBe(false);
+  });
+});
+
+describe("verify on a staging root", () => {
+  const staged = async () => {
+    const root = newRoot();
+    const listener = await listen((request, response) => {
+      probes.push(request.url ?? "");
+      response.writeHead(200).end("{}");
+    });
+    const probes: string[] = [];
+    const file = writeJson(join(work, "staged.json"), proposalWith({ release: "zed", api: { bind_port: portOf(listener) } }, { "glance-server": ["n1"] }));
+    expect(apply(file, root).code).toBe(0);
+    return { root, file, probes, listener };
+  };
+
+  it("checks files, units and cron entries, lists the live checks as skipped, and touches no port", async () => {
+    const { root, file, probes, listener } = await staged();
+    try {
+      const result = await runCliAsync(["verify", file, "--root", root, "--node", "n1", "--json"]);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const checks = (JSON.parse(result.stdout) as { checks: Array<{ check: string; outcome: string; detail: string }> }).checks;
+      expect(checks.find((c) => c.check === "files")?.outcome).toBe("pass");
+      expect(checks.filter((c) => c.check.startsWith("cron ")).map((c) => c.outcome)).toContain("pass");
+      for (const live of ["api", "database"]) expect(checks.find((c) => c.check === live), live).toMatchObject({ outcome: "skip", detail: expect.stringContaining("staging root") as unknown });
+      expect(probes).toEqual([]);
+    } finally {
+      listener.close();
+    }
+  });
+
+  it("still fails when a file drifted or an entry is missing", async () => {
+    const { root, file, listener } = await staged();
+    listener.close();
+    writeFileSync(join(root, "etc/glance/glance-api.conf"), "[DEFAULT]\n");
+    rmSync(join(root, "etc/cron.d/glance-scrubber"));
+    const result = runCli(["verify", file, "--root", root, "--node", "n1"]);
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/FAIL\s+files\s+pending: .*update \/etc\/glance\/glance-api\.conf/u);
+    expect(result.stdout).toMatch(/FAIL\s+cron glance-scrubber\s+\/etc\/cron\.d\/glance-scrubber is missing/u);
   });
 });
 
