@@ -26,18 +26,24 @@ export interface PlannedProposal {
   warnings: Issue[];
 }
 
-/**
- * With `root`, cron entries a distribution package ships in that root are taken into account, so
- * that no job is scheduled twice.
- */
-export const planProposal = (file: string, options: PlanOptions & { root?: string }): PlannedProposal => {
-  const inventory = loadInventory(options.inventory);
+/** The proposal and its inventory read and validated; an invalid proposal is an error listing every issue. */
+export const validatedProposal = (file: string, inventoryFile: string | undefined) => {
+  const inventory = loadInventory(inventoryFile);
   const text = readInput(file);
   const result = validateProposalText(text, displayName(file), inventory);
   if (result.proposal === undefined || result.resolution === undefined)
     throw invalidError("invalid-proposal", `proposal ${displayName(file)} is invalid:\n${formatIssues(result.issues)}`, {
       detail: result.issues,
     });
+  return { inventory, text, result: { ...result, proposal: result.proposal, resolution: result.resolution } };
+};
+
+/**
+ * With `root`, cron entries a distribution package ships in that root are taken into account, so
+ * that no job is scheduled twice.
+ */
+export const planProposal = (file: string, options: PlanOptions & { root?: string }): PlannedProposal => {
+  const { inventory, text, result } = validatedProposal(file, options.inventory);
   let packagedCron: Awaited<ReturnType<typeof findPackagedCron>> | undefined;
   if (options.root !== undefined) {
     const root = openRoot(options.root);

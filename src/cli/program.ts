@@ -114,9 +114,10 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       .argument("<proposal>", "proposal file ('-' reads standard input)"),
   )
     .option("--dry-run", "report what would change and change nothing")
+    .option("--check", "the same as --dry-run (Ansible's word for it)")
     .action(
-      run(async (file: string, options: ApplyCommandOptions) =>
-        (await import("./commands/apply.js")).runApply(file, { ...options, verbose: program.opts().verbose === true }),
+      run(async (file: string, options: ApplyCommandOptions & { check?: boolean }) =>
+        (await import("./commands/apply.js")).runApply(file, { ...options, dryRun: options.dryRun === true || options.check === true, verbose: program.opts().verbose === true }),
       ),
     );
 
@@ -158,6 +159,15 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       ),
     );
 
+  program
+    .command("ansible-inventory")
+    .description("print Ansible's inventory (JSON, for the yaml plugin) of the proposal's glance-server nodes: ansible_host is each node's admin address")
+    .argument("<proposal>", "proposal file ('-' reads standard input)")
+    .requiredOption("-i, --inventory <file>", "inventory of nodes (their addresses)")
+    .action(
+      run(async (file: string, options: { inventory: string }) => (await import("./commands/ansible-inventory.js")).runAnsibleInventory(file, options)),
+    );
+
   const images = program.command("images").description("the images the proposal lists");
   planOptions(images.command("sync").description("seed the proposal's images through this node's API: only what Glance does not hold is downloaded and uploaded").argument("<proposal>", "proposal file"))
     .option("--replace", "replace an image of the same name whose checksum differs (default: fail naming both)")
@@ -171,10 +181,11 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
   const db = program.command("db").description("the Glance database: provisioning, schema sync, status");
   applyOptions(db.command("provision").description("create the database, user and grants (MySQL) or the SQLite file, as apply does").argument("<proposal>", "proposal file"))
     .option("--dry-run", "report what would change and change nothing")
+    .option("--check", "the same as --dry-run")
     .option("--print-sql", "print the statements a first provisioning runs, password masked, without connecting")
     .action(
-      run(async (file: string, options: ApplyCommandOptions & { printSql?: boolean }) =>
-        (await import("./commands/db.js")).runDbProvision(file, { ...options, verbose: program.opts().verbose === true }),
+      run(async (file: string, options: ApplyCommandOptions & { printSql?: boolean; check?: boolean }) =>
+        (await import("./commands/db.js")).runDbProvision(file, { ...options, dryRun: options.dryRun === true || options.check === true, verbose: program.opts().verbose === true }),
       ),
     );
   planOptions(db.command("sync").description("run the real glance-manage db_sync on this node (MySQL: under a lock)").argument("<proposal>", "proposal file"))

@@ -127,13 +127,19 @@ export const runSteps = async (target: MysqlTarget, steps: readonly Step[]): Pro
   }
 };
 
-/** Runs `action` holding a server-wide named lock, so that nodes never migrate the schema at once. */
+/** The named locks nodes take on the MySQL server: one around provisioning, one around the schema sync. */
+export const PROVISION_LOCK = "glance-barclamp-provision";
+export const DB_SYNC_LOCK = "glance-barclamp-db-sync";
+
+/** Runs `action` holding a server-wide named lock, so that nodes never provision or migrate at once. */
 export const withMysqlLock = async <T>(target: MysqlTarget, name: string, timeoutSeconds: number, action: () => Promise<T>): Promise<T> => {
   const admin = await connectAdmin(target);
   try {
     const [rows] = await admin.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
     if (Number((rows as Array<{ got: number }>)[0]?.got) !== 1)
-      throw failureError("db-sync-locked", `another node holds the ${name} lock on ${where(target)} (waited ${timeoutSeconds} s)`);
+      throw failureError("mysql-locked", `another node holds the ${name} lock on ${where(target)} (waited ${timeoutSeconds} s)`, {
+        hint: "another apply or db sync of this database is running; retry when it has finished",
+      });
     try {
       return await action();
     } finally {

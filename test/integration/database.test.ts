@@ -6,9 +6,9 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withMysqlLock } from "../../src/db/mysql-provision.js";
+import { PROVISION_LOCK, withMysqlLock } from "../../src/db/mysql-provision.js";
 import { BarclampError } from "../../src/errors.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, runCliAsync } from "../helpers/cli.js";
 import { startMariaDb, type MariaDb } from "../helpers/mariadb.js";
 import { proposalWith } from "../helpers/proposals.js";
 import { newRoot, writeJson } from "../helpers/roots.js";
@@ -143,8 +143,33 @@ describe("MySQL provisioning", () => {
       inner = await withMysqlLock(target, "glance-barclamp-db-sync", 1, () => Promise.resolve("ran")).catch((error: unknown) => error);
     });
     expect(inner).toBeInstanceOf(BarclampError);
-    expect((inner as BarclampError).code).toBe("db-sync-locked");
+    expect((inner as BarclampError).code).toBe("mysql-locked");
     expect(await withMysqlLock(target, "glance-barclamp-db-sync", 1, () => Promise.resolve("ran"))).toBe("ran");
+  });
+});
+
+describe("provisioning under the server's lock", () => {
+  it("waits while another node holds it, then runs only what is still missing", async () => {
+    const target = { instance: "db", host: "127.0.0.1", port: server.port, adminUser: server.adminUser, adminPassword: server.adminPassword, database: "glancedb7", user: "glance", password: PASSWORD, privileges: [] };
+    let released = 0;
+    let finished = 0;
+    await withMysqlLock(target, PROVISION_LOCK, 5, async () => {
+      const provision = runCliAsync(["db", "provision", proposal("glancedb7"), "-i", inventory(server.adminPassword), "--root", newRoot(), "--node", "n1"]).then((r) => {
+        finished = Date.now();
+        return r;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Still waiting: nothing was created while the lock was held.
+      expect(server.sql("SHOW DATABASES LIKE 'glancedb7'")).not.toContain("glancedb7");
+      released = Date.now();
+      // Wrapped, so that the lock is released now rather than when the provisioning ends.
+      return { provision };
+    }).then(async ({ provision }) => {
+      const result = await provision;
+      expect(result.code, result.stderr).toBe(0);
+    });
+    expect(finished).toBeGreaterThan(released);
+    expect(server.sql("SHOW DATABASES LIKE 'glancedb7'")).toContain("glancedb7");
   });
 });
 

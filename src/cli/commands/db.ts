@@ -11,6 +11,7 @@ import { formatReport } from "../format/apply-report.js";
 import type { ApplyCommandOptions } from "../options.js";
 import { databaseTarget } from "../../app/database-target.js";
 import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
+import { connectionOfProposal } from "../../app/proposal-connection.js";
 
 /** Only the database (and the directory its SQLite file lives in), like apply would. */
 export const runDbProvision = async (file: string, options: ApplyCommandOptions & { printSql?: boolean }): Promise<number> => {
@@ -31,8 +32,22 @@ export const runDbProvision = async (file: string, options: ApplyCommandOptions 
   return ExitCode.ok;
 };
 
-/** Runs the real glance-manage db_sync on this node, holding the MySQL lock when the database is shared. */
+/** The schema's migration version, or undefined when there is none yet (no file, no tables, not reachable yet). */
+const schemaVersion = async (file: string, options: ApplyCommandOptions): Promise<string | undefined> => {
+  const db = await openDatabase(connectionOfProposal(file, { ...options, root: "/" }));
+  try {
+    return (await detectSchema(db)).version;
+  } finally {
+    await db.close();
+  }
+};
+
+/**
+ * Runs the real glance-manage db_sync on this node, holding the MySQL lock when the database is
+ * shared; says whether migrations ran by comparing the schema's version before and after.
+ */
 export const runDbSync = async (file: string, options: ApplyCommandOptions): Promise<number> => {
+  const before = await schemaVersion(file, options).catch(() => undefined);
   const report = await applyProposal(
     file,
     { ...options, root: "/", dryRun: false },
@@ -40,12 +55,17 @@ export const runDbSync = async (file: string, options: ApplyCommandOptions): Pro
     { kinds: ["database", "db-sync"], forceDbSync: true },
   );
   const sync = report.changes.find((c) => c.kind === "db-sync");
-  if (options.json === true) process.stdout.write(jsonReport(report));
-  else process.stdout.write(`${formatReport(report)}\n`);
   if (sync === undefined || !isPending(sync))
     throw failureError("db-sync-skipped", `the schema was not synced: ${sync?.details.join("; ") ?? "no db sync in the plan"}`, {
       hint: "install Glance (apt-get install glance-api), or run db sync on the node that migrates the schema",
     });
+  const after = await schemaVersion(file, options);
+  const migrations = { ran: before !== after, from: before ?? null, to: after ?? null };
+  if (options.json === true) process.stdout.write(jsonReport({ ...report, migrations }));
+  else
+    process.stdout.write(
+      `${formatReport(report)}\nmigrations: ${migrations.ran ? `ran, from ${before ?? "an empty database"} to ${after ?? "?"}` : `none needed, the schema is at ${after ?? "?"}`}\n`,
+    );
   return ExitCode.ok;
 };
 

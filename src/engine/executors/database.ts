@@ -18,7 +18,7 @@ export const mysqlTarget = (resource: MysqlDatabaseResource, context: ConvergeCo
 });
 
 const mysqlDatabase = async (resource: MysqlDatabaseResource, context: ConvergeContext): Promise<Inspection> => {
-  const { inspectMysql, runSteps } = await import("../../db/mysql-provision.js");
+  const { inspectMysql, runSteps, withMysqlLock, PROVISION_LOCK } = await import("../../db/mysql-provision.js");
   const target = mysqlTarget(resource, context);
   // Inspecting connects: an unreachable server or a wrong password stops the apply here, before any change.
   const steps = await inspectMysql(target);
@@ -31,7 +31,9 @@ const mysqlDatabase = async (resource: MysqlDatabaseResource, context: ConvergeC
     ...base,
     action: steps.some((s) => s.description.startsWith("create")) ? "create" : "update",
     details: [...steps.map((s) => s.description), ...kept],
-    apply: () => runSteps(target, steps),
+    // Nodes of one proposal may provision at once (Ansible's serial batches): under a server-wide
+    // lock the server is inspected again and only what is still missing runs.
+    apply: () => withMysqlLock(target, PROVISION_LOCK, 120, async () => runSteps(target, await inspectMysql(target))),
   };
 };
 

@@ -6,6 +6,7 @@ import { failureError } from "../../errors.js";
 import { maskText } from "../mask.js";
 import type { Executor } from "../types.js";
 import { mysqlTarget } from "./database.js";
+import { DB_SYNC_LOCK } from "../../db/mysql-provision.js";
 
 interface SyncRecord {
   configHash: string;
@@ -47,7 +48,7 @@ export const dbSync: Executor<"db-sync"> = (resource, context) => {
       const result =
         database === undefined
           ? await sync()
-          : await (await import("../../db/mysql-provision.js")).withMysqlLock(mysqlTarget(database, context), "glance-barclamp-db-sync", 600, sync);
+          : await (await import("../../db/mysql-provision.js")).withMysqlLock(mysqlTarget(database, context), DB_SYNC_LOCK, 600, sync);
       const output = maskText(result.output, context.secretForms);
       context.log.info({ command: resource.command.join(" "), code: result.code, output }, "db sync");
       if (result.code !== 0)
