@@ -14,6 +14,10 @@ command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
 # The real Keystone (uwsgi serves it) and a memcached for its token cache.
 [ -x /usr/bin/keystone-manage ] || missing+=(keystone)
 command -v memcached >/dev/null 2>&1 || missing+=(memcached)
+# Ansible (Debian's ansible-core) and an sshd for the several-nodes tests of ansible/.
+command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 # A JUnit XML reader, for validate --format junit.
 /usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || missing+=(python3-junitparser)
 if [ "${#missing[@]}" -gt 0 ]; then

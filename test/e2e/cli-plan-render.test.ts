@@ -82,3 +82,27 @@ describe("glance-barclamp render", () => {
     expect(statSync(join(out, "etc/cron.d/glance-pruner")).mode & 0o777).toBe(0o644);
   });
 });
+
+describe("glance-barclamp ansible-inventory", () => {
+  it("prints the glance-server nodes in the proposal's order with their admin addresses", () => {
+    const result = runCli(["ansible-inventory", ...THREE]);
+    expect(result.code, result.stderr).toBe(0);
+    const hosts = (JSON.parse(result.stdout) as { all: { children: { glance_server: { hosts: Record<string, { ansible_host: string; glance_barclamp_node: string }> } } } }).all.children.glance_server.hosts;
+    expect(Object.entries(hosts)).toEqual([
+      ["node1", { ansible_host: "192.168.124.81", glance_barclamp_node: "node1" }],
+      ["node2", { ansible_host: "192.168.124.82", glance_barclamp_node: "node2" }],
+      ["node3", { ansible_host: "192.168.124.83", glance_barclamp_node: "node3" }],
+    ]);
+  });
+
+  it("refuses a proposal without glance-server nodes, and one whose nodes the inventory lacks", () => {
+    const none = runCli(["ansible-inventory", "proposals/zed-sqlite.json", "-i", "proposals/three-node.inventory.json"]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain("error[no-glance-server]: the proposal assigns no node to the glance-server role");
+    expect(none.stdout).toBe("");
+    const missing = runCli(["ansible-inventory", "proposals/three-node.json", "-i", "proposals/mysql-swift.inventory.json"]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("is not in the inventory");
+    expect(runCli(["ansible-inventory", "proposals/three-node.json"]).code).toBe(2);
+  });
+});
