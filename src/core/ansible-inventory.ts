@@ -7,9 +7,9 @@ import { glanceServers } from "./proposal/elements.js";
 import type { Inventory } from "./proposal/inventory.js";
 import type { Proposal } from "./proposal/schema.js";
 
-export const ANSIBLE_GROUP = "glance_server";
+const ANSIBLE_GROUP = "glance_server";
 
-export interface AnsibleHost {
+interface AnsibleHost {
   ansible_host: string;
   glance_barclamp_node: string;
 }

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "./paths.js";
 
-export const PLAYBOOK = join(REPO, "ansible/playbooks/deploy.yml");
+const PLAYBOOK = join(REPO, "ansible/playbooks/deploy.yml");
 
 export const requireAnsible = (): void => {
   if (spawnSync("ansible-playbook", ["--version"]).status !== 0) throw new Error("ansible-playbook is missing: npm test installs ansible-core (apt-get)");
