@@ -114,7 +114,7 @@ const mariadbFill = (sql, database, schema, rows) => {
   );
 };
 
-const startMariaDb = async (work) => {
+export const startMariaDb = async (work) => {
   const dir = join(work, "mariadb");
   mkdirSync(join(dir, "run"), { recursive: true });
   mkdirSync(join(dir, "tmp"));

@@ -95,6 +95,10 @@ if (spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status ===
 const { benchIndex } = await import("./index.mjs");
 const indexResults = await benchIndex({ cli, work, runs: Math.max(3, Math.floor(RUNS / 2)) });
 
+// Several nodes: the Ansible playbook over 3 and 10 local hosts (bench/ansible.mjs).
+const { benchAnsible, formatAnsible } = await import("./ansible.mjs");
+const ansibleReport = formatAnsible(await benchAnsible({ cli, work, runs: Math.max(3, Math.floor(RUNS / 4)) }));
+
 rmSync(work, { recursive: true, force: true });
 
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
@@ -130,7 +134,7 @@ const earlier =
   "Until 2026-12-01 the index figures here came from a table made by hand, without the indexes Glance's own schema has: on the real schema SQLite's planner reads `ix_images_deleted` for `WHERE deleted = 0`, and the keyset pages index used then were each sorted again (52 x the sqlite3 tool on 300,000 images). Those figures measured nothing a user has; these replace them.";
 const indexReport = `### index over ${Number(process.env.BENCH_INDEX_ROWS ?? 1_000_000).toLocaleString("en")} images\n\n${earlier}\n\nWorst ratios: csv ${worst("csv").toFixed(2)}, json ${worst("json").toFixed(2)}, table ${worst("table").toFixed(2)}; peak memory at most ${mb(Math.max(...listing.map((c) => c.kb)))}.\n\n${indexTable}\n\n${limitTable}\n\n${apiLine}\n`;
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const report = `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; ${RUNS} runs after a warm-up, medians.\n\n${table}\n\n${indexReport}`;
+const report = `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; ${RUNS} runs after a warm-up, medians.\n\n${table}\n\n${indexReport}\n${ansibleReport}`;
 process.stdout.write(report);
 if (process.argv.includes("--write")) {
   const path = join(repo, "bench/RESULTS.md");

@@ -4,6 +4,7 @@
  * idempotence, secrets), then the same playbook over real SSH to loopback addresses.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -222,6 +223,28 @@ describe("deploy.yml refuses before any change", () => {
     expect(databases()).not.toContain("glance_invalid");
     for (const node of NAMES) expect(readdirSync(s.roots[node])).toEqual([]);
   });
+});
+
+describe("deploy.yml with glance_barclamp_package", () => {
+  it("installs the npm pack tarball where the CLI's version differs, and only there", async () => {
+    const s = site("glance_package", () => ({ ansible_connection: "local" }));
+    const packed = spawnSync("npm", ["pack", "--ignore-scripts", "--pack-destination", s.dir], { cwd: REPO, encoding: "utf8" });
+    expect(packed.status, packed.stderr).toBe(0);
+    const tarball = join(s.dir, packed.stdout.trim().split("\n").pop() ?? "");
+    // npm installs into a prefix of the test's own (the local connection passes the environment on).
+    const prefix = join(s.dir, "prefix");
+    // The user's npm cache, which npm ci has just filled; better-sqlite3 is still built for this machine (about 90 s on 2 cores).
+    const env = { NPM_CONFIG_PREFIX: prefix, NPM_CONFIG_CACHE: join(homedir(), ".npm"), NPM_CONFIG_UPDATE_NOTIFIER: "false" };
+    const args = ["-i", s.hosts, "-e", `@${s.vars}`, "-e", `glance_barclamp_package=${tarball}`, "-e", `glance_barclamp_cli=${join(prefix, "bin/glance-barclamp")}`, "--limit", "node1"];
+    const first = await runPlaybook(s.dir, args, { env });
+    expect(first.code, first.output.slice(-4000)).toBe(0);
+    expect(first.output).toMatch(/TASK \[Install it with npm\] \*+\nchanged: \[node1\]/u);
+    expect(spawnSync(join(prefix, "bin/glance-barclamp"), ["--version"], { encoding: "utf8" }).stdout.trim()).toBe("0.1.0");
+    const second = await runPlaybook(s.dir, args, { env });
+    expect(second.code).toBe(0);
+    expect(second.output).toMatch(/TASK \[Install it with npm\] \*+\nskipping: \[node1\]/u);
+    expect(second.recap.node1?.changed).toBe(0);
+  }, 480_000);
 });
 
 describe("deploy.yml over SSH", () => {
