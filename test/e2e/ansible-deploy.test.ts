@@ -233,8 +233,10 @@ describe("deploy.yml with glance_barclamp_package", () => {
     const tarball = join(s.dir, packed.stdout.trim().split("\n").pop() ?? "");
     // npm installs into a prefix of the test's own (the local connection passes the environment on).
     const prefix = join(s.dir, "prefix");
-    // The user's npm cache, which npm ci has just filled; better-sqlite3 is still built for this machine (about 90 s on 2 cores).
-    const env = { NPM_CONFIG_PREFIX: prefix, NPM_CONFIG_CACHE: join(homedir(), ".npm"), NPM_CONFIG_UPDATE_NOTIFIER: "false" };
+    // npm as the user running the tests has it (config, cache that npm ci just filled, the network's CA);
+    // better-sqlite3 is still built for this machine (about 90 s on 2 cores).
+    const passed = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(?:NODE_EXTRA_CA_CERTS|https?_proxy|no_proxy)$/iu.test(name)));
+    const env = { ...passed, NPM_CONFIG_USERCONFIG: join(homedir(), ".npmrc"), NPM_CONFIG_PREFIX: prefix, NPM_CONFIG_CACHE: join(homedir(), ".npm"), NPM_CONFIG_UPDATE_NOTIFIER: "false" };
     const args = ["-i", s.hosts, "-e", `@${s.vars}`, "-e", `glance_barclamp_package=${tarball}`, "-e", `glance_barclamp_cli=${join(prefix, "bin/glance-barclamp")}`, "--limit", "node1"];
     const first = await runPlaybook(s.dir, args, { env });
     expect(first.code, first.output.slice(-4000)).toBe(0);
