@@ -93,6 +93,20 @@ const serviceSecret = (request: VerifyRequest, registration: KeystoneResource): 
   return secrets.get(slot) ?? "";
 };
 
+/** The store Glance was given: Swift with the configured credentials, or the file store's directory. */
+const storeCheck = async (request: VerifyRequest): Promise<CheckResult> => {
+  const store = request.plan.store;
+  const { fileStoreCheck, swiftCheck } = await import("./store-checks.js");
+  if (store.kind === "file") {
+    const { loadOwnership } = await import("../engine/ownership.js");
+    const ownership = loadOwnership(request.euid);
+    return fileStoreCheck(store, openRoot(request.rootDir).resolve(store.path), request.host, ownership.enforced && ownership.hasUser("glance"));
+  }
+  const plan = { ...request.plan, secrets: request.plan.secrets.filter((s) => s.name === store.keySlot) };
+  const key = resolveSecrets(plan, request.documents, statePaths(openRoot(request.rootDir), false), { generate: false, env: request.env }).get(store.keySlot) ?? "";
+  return swiftCheck(store, key);
+};
+
 export const verify = async (request: VerifyRequest): Promise<CheckResult[]> => {
   const plan: Plan = request.plan;
   const timeoutMs = request.timeoutMs ?? 5000;
@@ -136,7 +150,7 @@ export const verify = async (request: VerifyRequest): Promise<CheckResult[]> => 
 
   if (!live) {
     const probed = releaseModule(plan.release).probes.filter((p) => plan.bindAddresses[p.service] !== undefined && plan.ports[p.service] !== undefined);
-    const skipped = [...(plan.keystone === undefined ? [] : ["keystone"]), ...probed.map((p) => p.service), "database"];
+    const skipped = [...(plan.keystone === undefined ? [] : ["keystone"]), "store", ...probed.map((p) => p.service), "database"];
     return [...results, ...skipped.map((check): CheckResult => ({ check, outcome: "skip", detail: LIVE_ONLY }))];
   }
 
@@ -155,6 +169,8 @@ export const verify = async (request: VerifyRequest): Promise<CheckResult[]> => 
       keystone = { token: checked.token };
     }
   }
+  results.push(await storeCheck(request));
+
   // What to ask each service is the release's knowledge; where it listens is the plan's.
   for (const probe of releaseModule(plan.release).probes) {
     const address = plan.bindAddresses[probe.service];

@@ -7,6 +7,9 @@ import { PROPOSALS } from "./paths.js";
 
 export type Json = Record<string, unknown>;
 
+/** A Swift store every release accepts: an address with its scheme, the user as account:user. */
+export const SWIFT_STORE = { default_store: "swift", swift_store_auth_address: "http://127.0.0.1:8080/auth/v1.0", swift_store_user: "glance:glance" } as const;
+
 /** A minimal valid proposal; `glance` and `deployment` merge over it. */
 export const proposalWith = (glance: Json = {}, elements?: Record<string, string[]>): Json => ({
   id: "bc-glance-test",

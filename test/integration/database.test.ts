@@ -10,7 +10,7 @@ import { PROVISION_LOCK, withMysqlLock } from "../../src/db/mysql-provision.js";
 import { BarclampError } from "../../src/errors.js";
 import { runCli, runCliAsync } from "../helpers/cli.js";
 import { startMariaDb, type MariaDb } from "../helpers/mariadb.js";
-import { proposalWith } from "../helpers/proposals.js";
+import { proposalWith, SWIFT_STORE } from "../helpers/proposals.js";
 import { newRoot, writeJson } from "../helpers/roots.js";
 
 let server: MariaDb;
@@ -188,7 +188,7 @@ describe("secrets", () => {
   const proposal = (swift: string) =>
     writeJson(
       join(work, `secret-${swift.length}.json`),
-      proposalWith({ release: "zed", database: "mysql", mysql_database: "glancesecret", mysql_user: "glancesecret", use_keystone: true, default_store: "swift", swift_store_key: swift, mysql_password: { file: join(work, "db-password") } }),
+      proposalWith({ release: "zed", database: "mysql", mysql_database: "glancesecret", mysql_user: "glancesecret", use_keystone: true, ...SWIFT_STORE, swift_store_key: swift, mysql_password: { file: join(work, "db-password") } }),
     );
   writeFileSync(join(work, "db-password"), `${SECRETS.db}\n`);
   const env = { ...process.env, GB_TEST_KEYSTONE: SECRETS.keystone };

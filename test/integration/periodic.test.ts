@@ -81,7 +81,8 @@ describe("glance-barclamp schedule", () => {
     const child = spawn(process.execPath, [CLI, "schedule", seconds, "--node", "n1", "--grace", "5"], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    await sleep(3500);
+    // Until two scrubber runs have ended (each logs its exit code), however loaded the machine is.
+    for (let i = 0; i < 150 && (stderr.match(/"job":"scrubber"[^\n]*"exitCode"/gu) ?? []).length < 2; i++) await sleep(100);
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).toBe(0);

@@ -8,7 +8,7 @@ import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedImages } from "../../src/images/seed.js";
 import { planOf } from "../helpers/plan.js";
-import { inventory, proposalWith, validate } from "../helpers/proposals.js";
+import { inventory, proposalWith, validate, SWIFT_STORE } from "../helpers/proposals.js";
 import { listen, urlOf } from "../helpers/http.js";
 import { newRoot } from "../helpers/roots.js";
 
@@ -35,7 +35,7 @@ describe("image entries", () => {
 
   it("are seeded from the first glance-server only, placeholders left out", () => {
     const shared = inventory({ nodes: { n1: { admin_address: "10.0.0.1" }, n2: { admin_address: "10.0.0.2" } }, mysql: { db: { host: "10.0.0.9", admin_password: "x" } } });
-    const proposal = proposalWith({ release: "zed", database: "mysql", mysql_password: "x", default_store: "swift", images: ["http://h/a.img"] }, { "glance-server": ["n1", "n2"] });
+    const proposal = proposalWith({ release: "zed", database: "mysql", mysql_password: "x", ...SWIFT_STORE, images: ["http://h/a.img"] }, { "glance-server": ["n1", "n2"] });
     const seed = (node: string) => planOf(proposal, { node, inventory: shared }).resources.find((r) => r.kind === "images");
     expect(seed("n1")).toMatchObject({ runsHere: true });
     expect(seed("n2")).toMatchObject({ runsHere: false, description: "images are seeded from n1" });

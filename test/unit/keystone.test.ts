@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeystoneResource } from "../../src/core/plan/types.js";
 import { validateInventoryText } from "../../src/core/proposal/validate.js";
 import { fileAt, masked, planOf } from "../helpers/plan.js";
-import { inventory, proposalWith, validate } from "../helpers/proposals.js";
+import { inventory, proposalWith, validate, SWIFT_STORE } from "../helpers/proposals.js";
 import { listen, portOf } from "../helpers/http.js";
 import { newRoot } from "../helpers/roots.js";
 import { applyThenVerify } from "../helpers/staging.js";
@@ -52,7 +52,7 @@ describe("keystone_authtoken on zed", () => {
 
 describe("registration in the plan", () => {
   it("happens once, from the first glance-server, with the node's public and admin addresses", () => {
-    const proposal = zed({ database: "mysql", mysql_password: "x", default_store: "swift" }, { "glance-server": ["n1", "n2"] });
+    const proposal = zed({ database: "mysql", mysql_password: "x", ...SWIFT_STORE }, { "glance-server": ["n1", "n2"] });
     const inv = inventory({
       nodes,
       mysql: { db: { host: "10.0.0.9", admin_password: "x" } },

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { isSystemDirectory, writeRefusal } from "../../src/core/path-policy.js";
 import { buildPlan } from "../../src/core/plan/build-plan.js";
 import { validateInventoryText } from "../../src/core/proposal/validate.js";
-import { lineOf, only, proposalWith, validate, type Json } from "../helpers/proposals.js";
+import { lineOf, only, proposalWith, validate, type Json, SWIFT_STORE } from "../helpers/proposals.js";
 
 const service = (name: string, settings: Json): Json => ({ [name]: settings });
 
@@ -93,7 +93,7 @@ describe("URL fields", () => {
 
   it("accept the 2011 form and http(s) URLs", () => {
     for (const address of ["127.0.0.1:8080/v1.0", "http://swift.example:8080/auth/v1.0", "https://[::1]:8080/v3"])
-      expect(validate(proposalWith({ default_store: "swift", swift_store_auth_address: address })).issues, address).toEqual([]);
+      expect(validate(proposalWith({ default_store: "swift", swift_store_user: "glance:glance", swift_store_auth_address: address })).issues, address).toEqual([]);
   });
 });
 
@@ -121,7 +121,7 @@ describe("input limits", () => {
 
 describe("secret references", () => {
   it.each(["/dev/zero", "/proc/self/environ", "/sys/kernel/notes"])("refuse a secret file in a kernel tree (%s)", (file) => {
-    const issue = only(validate(proposalWith({ default_store: "swift", swift_store_key: { file } })).issues, "invalid-value");
+    const issue = only(validate(proposalWith({ ...SWIFT_STORE, swift_store_key: { file } })).issues, "invalid-value");
     expect(issue.path).toBe("attributes.glance.swift_store_key.file");
   });
 });
@@ -134,7 +134,7 @@ const PATH_FIELDS: Array<(value: string) => Json> = [
   (v) => ({ pid_directory: v }),
   (v) => ({ working_directory: v }),
   (v) => ({ sqlite_connection: `sqlite:///${v}` }),
-  (v) => ({ default_store: "swift", swift_store_key: { file: v } }),
+  (v) => ({ ...SWIFT_STORE, swift_store_key: { file: v } }),
 ];
 
 const SYSTEM_PATHS = ["/", "/etc", "/etc/cron.d", "/etc/systemd/system", "/var", "/var/lib", "/var/log", "/run", "/var/run", "/usr", "/home", "/proc", "/sys", "/dev", "/var/lib/glance-barclamp"];

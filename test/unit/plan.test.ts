@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PHASES } from "../../src/core/plan/types.js";
 import { BarclampError } from "../../src/errors.js";
 import { fileAt, files, planOf, planShipped, resourceAt } from "../helpers/plan.js";
-import { inventory, proposalWith } from "../helpers/proposals.js";
+import { inventory, proposalWith, SWIFT_STORE } from "../helpers/proposals.js";
 
 const threeNodes = inventory({
   nodes: { n1: { admin_address: "10.0.0.1" }, n2: { admin_address: "10.0.0.2" }, n3: { admin_address: "10.0.0.3" } },
@@ -10,7 +10,7 @@ const threeNodes = inventory({
   keystone: { ks: { host: "10.0.0.8", admin_token: "token-secret-2", service_password: "service-secret-3" } },
 });
 const multi = proposalWith(
-  { database: "mysql", default_store: "swift", swift_store_key: "swift-secret-4", mysql_password: "db-secret-5", use_keystone: true, enable_caching: true, api: { bind_open_address: false }, registry: { bind_open_address: false } },
+  { database: "mysql", ...SWIFT_STORE, swift_store_key: "swift-secret-4", mysql_password: "db-secret-5", use_keystone: true, enable_caching: true, api: { bind_open_address: false }, registry: { bind_open_address: false } },
   { "glance-server": ["n1", "n2", "n3"] },
 );
 

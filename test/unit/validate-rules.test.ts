@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateInventoryText } from "../../src/core/proposal/validate.js";
-import { inventory, lineOf, only, proposalWith, validate } from "../helpers/proposals.js";
+import { inventory, lineOf, only, proposalWith, validate, SWIFT_STORE } from "../helpers/proposals.js";
 
 const mysqlInventory = inventory({
   nodes: { n1: { admin_address: "10.0.0.1" }, n2: { admin_address: "10.0.0.2" } },
@@ -174,10 +174,10 @@ describe("cross-field rules", () => {
     const result = validate(proposalWith({}, { "glance-server": ["n1", "n2"] }), mysqlInventory);
     expect(result.issues.map((i) => i.code).sort()).toEqual(["multi-node-database", "multi-node-store"]);
     expect(only(result.issues, "multi-node-store").path).toBe("attributes.glance.default_store");
-    const generated = validate(proposalWith({ database: "mysql", default_store: "swift" }, { "glance-server": ["n1", "n2"] }), mysqlInventory);
+    const generated = validate(proposalWith({ database: "mysql", ...SWIFT_STORE }, { "glance-server": ["n1", "n2"] }), mysqlInventory);
     expect(only(generated.issues, "multi-node-password").hint).toContain("set mysql_password");
     const shared = validate(
-      proposalWith({ database: "mysql", default_store: "swift", mysql_password: { env: "DB_PW" } }, { "glance-server": ["n1", "n2"] }),
+      proposalWith({ database: "mysql", ...SWIFT_STORE, mysql_password: { env: "DB_PW" } }, { "glance-server": ["n1", "n2"] }),
       mysqlInventory,
     );
     expect(shared.issues).toEqual([]);

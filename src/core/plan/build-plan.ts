@@ -92,7 +92,10 @@ export const buildPlan = (request: PlanRequest): Plan => {
   const phaseOrder = (r: Resource): number => PHASES.indexOf(r.phase);
   resources.sort((a, b) => phaseOrder(a) - phaseOrder(b));
 
+  const store = module.storeAccess(input);
   const used = new Set(resources.flatMap((r) => (r.kind === "file" ? r.secrets : [])));
+  // verify authenticates to Swift with the store's key (a release may keep it in no file).
+  if (store.kind === "swift") used.add(store.keySlot);
   if (database.engine === "mysql") used.add(SECRET.mysqlAdminPassword).add(SECRET.mysqlPassword);
   if (registration?.endpoints !== undefined) {
     used.add(SECRET.keystonePassword);
@@ -109,6 +112,7 @@ export const buildPlan = (request: PlanRequest): Plan => {
     keystone: keystone?.instanceName,
     periodicMode: g.periodic_jobs,
     periodic: assignments,
+    store,
     secrets: secretSlots(request, used),
     resources,
   };

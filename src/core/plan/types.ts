@@ -3,6 +3,7 @@
  * here holds a secret value: secrets appear in file contents as slots (see secrets.ts) that only
  * apply and render fill in.
  */
+import type { StoreAccess } from "../swift-access.js";
 import type { PeriodicJobName } from "../glance.js";
 import type { ImageEntry } from "../proposal/images.js";
 import type { IniDialect } from "../render/ini.js";
@@ -193,6 +194,8 @@ export interface Plan {
   keystone: string | undefined;
   periodicMode: "cron" | "systemd-timer" | "none";
   periodic: PeriodicAssignment[];
+  /** How the image store is reached: what verify's store check talks to. */
+  store: StoreAccess;
   secrets: SecretSlot[];
   resources: Resource[];
 }

@@ -13,6 +13,7 @@ import {
   instanceName,
   nodeName,
   port,
+  readablePath,
   seconds,
   secretRef,
   swiftAuthAddress,
@@ -182,6 +183,37 @@ export const GlanceAttributesSchema = z
       .boolean()
       .default(false)
       .meta({ description: "Create the Swift container on the first upload when it is missing." }),
+    swift_store_auth_version: z
+      .enum(["auto", "1", "2", "3"])
+      .default("auto")
+      .meta({ description: 'Swift auth version: "auto" reads it from the address (/v1.0: 1, /v2.0: 2, otherwise 3, Keystone v3), or "1", "2", "3".' }),
+    swift_store_use_keystone: z.boolean().default(false).meta({
+      description:
+        "Authenticate to Swift with the inventory's Keystone instance, as Crowbar did from 2013 on: Keystone's v3 URL, the user service_tenant:service_user and its password (swift_store_auth_address, swift_store_user and swift_store_key are then not used).",
+    }),
+    swift_store_user_domain: text(255).min(1).default("Default").meta({ description: "Domain of the Swift user (Keystone v3)." }),
+    swift_store_project_domain: text(255).min(1).default("Default").meta({ description: "Domain of the Swift user's project, the account part of account:user (Keystone v3)." }),
+    swift_store_region: text(255).default("").meta({ description: "Region of the object-store endpoint in Keystone's catalog (Keystone v3); empty: the instance's region with swift_store_use_keystone, else the only one." }),
+    swift_store_endpoint_type: z
+      .enum(["publicURL", "internalURL", "adminURL"])
+      .default("publicURL")
+      .meta({ description: "Which object-store endpoint of Keystone's catalog Glance uses (Keystone v3)." }),
+    swift_store_cacert: readablePath().optional().meta({ description: "CA bundle that signs Swift's (and its Keystone's) https certificate." }),
+    swift_store_auth_insecure: z.boolean().default(false).meta({ description: "Skip the verification of Swift's https certificate (tests only)." }),
+    swift_store_large_object_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_048_576)
+      .default(5120)
+      .meta({ description: "Images larger than this many MB are stored as segmented (large) objects." }),
+    swift_store_large_object_chunk_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_048_576)
+      .default(200)
+      .meta({ description: "Size in MB of each segment of a large object." }),
     delayed_delete: z
       .boolean()
       .default(false)

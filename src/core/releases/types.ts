@@ -1,3 +1,4 @@
+import type { StoreAccess } from "../swift-access.js";
 import type { LongLivedName, PeriodicJobName, ServiceName } from "../glance.js";
 import type { KeystoneInstance } from "../proposal/inventory.js";
 import type { ResolvedDatabase } from "../proposal/resolve.js";
@@ -99,6 +100,10 @@ export interface ReleaseModule {
   cacheSubdirectories: readonly string[];
   /** Whose config file `glance-manage db_sync` reads (the one with the database connection). */
   dbSyncService: ServiceName;
+  /** How its store is reached, for verify's store check (the Swift account, or the file store's directory). */
+  storeAccess: (input: ReleaseInput) => StoreAccess;
+  /** Options extra_config may not set, per section, with the reason: what glance-barclamp does not deploy. */
+  refusedOptions: Record<string, Record<string, string>>;
   /** Directories the release needs besides the proposal's own (staging areas and the like). */
   extraDirectories: (input: ReleaseInput) => string[];
   configFiles: (input: ReleaseInput) => ConfigFileSpec[];

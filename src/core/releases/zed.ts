@@ -12,6 +12,7 @@ import catalogue from "./catalogues/zed.json" with { type: "json" };
 import { commonServiceValues, dirname, formatterFor, secretOptionsOf } from "./common.js";
 import type { Catalogue, ConfigFileSpec, PeriodicJob, ReleaseInput, ReleaseModule } from "./types.js";
 import type { Rule } from "../proposal/rules/types.js";
+import { INTERFACE_OF, swiftAuthVersionOf, type StoreAccess, type SwiftAccess } from "../swift-access.js";
 
 const PERIODIC_JOBS: readonly PeriodicJob[] = [
   { job: "scrubber", binary: "/usr/bin/glance-scrubber", placement: "one-node" },
@@ -25,29 +26,73 @@ const swiftFormat = formatterFor("swift");
 
 const SWIFT_REFERENCE = "ref1";
 
+const CACHE_SUBDIRECTORIES = ["incomplete", "invalid", "queue"] as const;
+
 const swiftReferencePath = (input: ReleaseInput): string => `${dirname(input.glance.api.config_file)}/glance-swift.conf`;
 
-/** Keystone v1 auth (tempauth, swauth) as in 2011's "/v1.0" default; v2.0 when named; v3 otherwise. */
-const swiftAuthVersion = (address: string): string => {
-  if (/\/v1(?:\.0)?(?:\/|$)/u.test(address)) return "1";
-  if (/\/v2(?:\.0)?(?:\/|$)/u.test(address)) return "2";
-  return "3";
+/**
+ * How Glance 25 reaches Swift: the proposal's own credentials, or the Keystone instance's service
+ * user (Crowbar from 2013 on: Keystone's v3 URL, service_tenant:service_user, its password).
+ */
+const swiftAccess = (input: ReleaseInput): SwiftAccess => {
+  const g = input.glance;
+  const base = { kind: "swift" as const, container: g.swift_store_container, createOnPut: g.swift_store_create_container_on_put, interface: INTERFACE_OF[g.swift_store_endpoint_type] };
+  const instance = g.swift_store_use_keystone ? input.keystone?.instance : undefined;
+  if (instance !== undefined)
+    return {
+      ...base,
+      authAddress: `${keystoneUrls(instance).internal}/v3`,
+      authVersion: "3",
+      user: `${instance.service_tenant}:${instance.service_user}`,
+      keySlot: SECRET.keystonePassword,
+      userDomain: instance.user_domain,
+      projectDomain: instance.project_domain,
+      region: g.swift_store_region === "" ? instance.region : g.swift_store_region,
+    };
+  return {
+    ...base,
+    authAddress: g.swift_store_auth_address,
+    authVersion: g.swift_store_auth_version === "auto" ? swiftAuthVersionOf(g.swift_store_auth_address) : g.swift_store_auth_version,
+    user: g.swift_store_user,
+    keySlot: SECRET.swiftKey,
+    userDomain: g.swift_store_user_domain,
+    projectDomain: g.swift_store_project_domain,
+    region: g.swift_store_region,
+  };
 };
+
+const storeAccess = (input: ReleaseInput): StoreAccess =>
+  input.glance.default_store === "swift" ? swiftAccess(input) : { kind: "file", path: input.glance.filesystem_store_datadir };
 
 const storeValues = (input: ReleaseInput) => {
   const g = input.glance;
   const backend = g.default_store;
+  const access = backend === "swift" ? swiftAccess(input) : undefined;
+  const instance = g.swift_store_use_keystone ? input.keystone?.instance : undefined;
+  const cacert = g.swift_store_cacert ?? instance?.ca_file;
   return {
     enabled_backends: `${backend}:${backend}`,
     default_backend: backend,
     file: backend === "file" ? { datadir: format.value(g.filesystem_store_datadir) } : null,
     swift:
-      backend === "swift"
+      access !== undefined
         ? {
             container: format.value(g.swift_store_container),
             create_container: format.bool(g.swift_store_create_container_on_put),
             reference: SWIFT_REFERENCE,
             config_file: format.value(swiftReferencePath(input)),
+            large_object_size: g.swift_store_large_object_size,
+            large_object_chunk_size: g.swift_store_large_object_chunk_size,
+            // Keystone v3 only: where in the catalog the object store is, and how its TLS is checked.
+            keystone:
+              access.authVersion === "3"
+                ? {
+                    region: access.region === "" ? null : format.value(access.region),
+                    endpoint_type: g.swift_store_endpoint_type,
+                  }
+                : null,
+            cacert: cacert === undefined ? null : format.value(cacert),
+            insecure: g.swift_store_auth_insecure || instance?.insecure === true ? "True" : null,
           }
         : null,
   };
@@ -135,7 +180,8 @@ const configFiles = (input: ReleaseInput): ConfigFileSpec[] => {
       }),
     ),
   ];
-  if (g.default_store === "swift")
+  if (g.default_store === "swift") {
+    const access = swiftAccess(input);
     files.push({
       service: "swift-reference",
       readBy: ["api"],
@@ -144,14 +190,16 @@ const configFiles = (input: ReleaseInput): ConfigFileSpec[] => {
       description: "Swift account reference of the image store",
       dialect: "swift",
       context: {
-        header,
+        header: input.header,
         reference: SWIFT_REFERENCE,
-        auth_address: swiftFormat.value(g.swift_store_auth_address),
-        auth_version: swiftAuthVersion(g.swift_store_auth_address),
-        user: swiftFormat.value(g.swift_store_user),
-        key: swiftFormat.secret(SECRET.swiftKey),
+        auth_address: swiftFormat.value(access.authAddress),
+        auth_version: access.authVersion,
+        user: swiftFormat.value(access.user),
+        key: swiftFormat.secret(access.keySlot),
+        domains: access.authVersion === "3" ? { user: swiftFormat.value(access.userDomain), project: swiftFormat.value(access.projectDomain) } : null,
       },
     });
+  }
   return files;
 };
 
@@ -182,6 +230,39 @@ const noEquivalent: Rule = {
   },
 };
 
+/**
+ * Swift as glance_store 4 reads it: an address without a scheme is taken as HTTPS (so the 2011
+ * default fails against an HTTP proxy), and Keystone's v2 API, which it would speak for /v2.0,
+ * was removed from Keystone in 2018.
+ */
+const swiftOnZed: Rule = {
+  reads: ["default_store", "swift_store_auth_address", "swift_store_auth_version", "swift_store_use_keystone"].map((f) => [...G, f]),
+  check: ({ proposal }) => {
+    const g = proposal.attributes.glance;
+    if (g.default_store !== "swift" || g.swift_store_use_keystone) return [];
+    const findings: Finding[] = [];
+    const address = g.swift_store_auth_address;
+    if (address !== "" && !address.includes("://"))
+      findings.push({
+        path: [...G, "swift_store_auth_address"],
+        severity: "error",
+        code: "swift-address-scheme",
+        message: `"${address}" has no scheme: Glance 25 would speak HTTPS to it`,
+        hint: `name the scheme: "http://${address}" (or https:// when the proxy serves TLS)`,
+      });
+    const version = g.swift_store_auth_version === "auto" ? swiftAuthVersionOf(address) : g.swift_store_auth_version;
+    if (version === "2")
+      findings.push({
+        path: [...G, g.swift_store_auth_version === "auto" ? "swift_store_auth_address" : "swift_store_auth_version"],
+        severity: "error",
+        code: "swift-auth-v2",
+        message: "Keystone's v2 API was removed from Keystone in 2018: Glance 25 cannot authenticate to Swift with it",
+        hint: 'use Keystone v3 (an address ending in /v3), or swift_store_use_keystone: true to take the inventory Keystone instance\'s service user',
+      });
+    return findings;
+  },
+};
+
 /** What the zed templates write, and from which proposal field (extra_config may not set these). */
 const STORE_OPTIONS = {
   glance_store: { default_backend: "default_store" },
@@ -191,6 +272,16 @@ const STORE_OPTIONS = {
     swift_store_create_container_on_put: "swift_store_create_container_on_put",
     default_swift_reference: "default_store",
     swift_store_config_file: "default_store",
+    swift_store_large_object_size: "swift_store_large_object_size",
+    swift_store_large_object_chunk_size: "swift_store_large_object_chunk_size",
+    swift_store_region: "swift_store_region",
+    swift_store_endpoint_type: "swift_store_endpoint_type",
+    swift_store_cacert: "swift_store_cacert",
+    swift_store_auth_insecure: "swift_store_auth_insecure",
+    swift_store_auth_address: "swift_store_auth_address (glance-swift.conf)",
+    swift_store_auth_version: "swift_store_auth_version (glance-swift.conf)",
+    swift_store_user: "swift_store_user (glance-swift.conf)",
+    swift_store_key: "swift_store_key (glance-swift.conf)",
   },
   database: { connection: "database (with mysql_* or sqlite_connection)", connection_recycle_time: "sql_idle_timeout" },
 };
@@ -229,9 +320,22 @@ export const zed = {
   longLived: [{ service: "api", binary: "/usr/bin/glance-api", description: "OpenStack Image Service (Glance) API" }],
   periodicJobs: PERIODIC_JOBS,
   manageBinary: "/usr/bin/glance-manage",
-  cacheSubdirectories: ["incomplete", "invalid", "queue"],
+  cacheSubdirectories: CACHE_SUBDIRECTORIES,
   dbSyncService: "api",
-  extraDirectories: (input) => [`${input.glance.working_directory}/staging`, `${input.glance.working_directory}/tasks`],
+  // glance-api creates its image cache at start even with caching off, and exits when it cannot.
+  extraDirectories: (input) => [
+    `${input.glance.working_directory}/staging`,
+    `${input.glance.working_directory}/tasks`,
+    input.glance.image_cache_datadir,
+    ...CACHE_SUBDIRECTORIES.map((sub) => `${input.glance.image_cache_datadir}/${sub}`),
+  ],
+  storeAccess,
+  refusedOptions: {
+    swift: {
+      swift_store_multi_tenant: "multi-tenant stores keep each image in its owner's own Swift account, reached with the user's token: glance-barclamp deploys the single-tenant store of the proposal's account",
+      swift_store_admin_tenants: "it only matters to multi-tenant stores, which glance-barclamp does not deploy",
+    },
+  },
   configFiles,
   // /versions answers even when the database is unusable: the image list is the real test.
   probes: [{ service: "api", paths: ["/versions", "/v2/images?limit=1"], guarded: ["/v2/images?limit=1"] }],
@@ -239,7 +343,7 @@ export const zed = {
   imageApiVersion: "2",
   registersInKeystone: true,
   keystoneCredential: "service_password",
-  rules: [noEquivalent],
+  rules: [noEquivalent, swiftOnZed],
   // Fields zed has no option for: spelled out, validate would warn about them.
   newProposalOmits: ["registry", "image_cache_grace_period"],
   // Generated by scripts/generate-*-catalogue from the real Glance; its shape is ours.

@@ -89,6 +89,17 @@ const checkService = (module: ReleaseModule, store: string, service: ServiceName
         });
         continue;
       }
+      const refused = module.refusedOptions[targetSection]?.[targetOption];
+      if (refused !== undefined) {
+        findings.push({
+          path,
+          severity: "error",
+          code: "extra-refused",
+          message: `[${section}] ${option} is not supported: ${refused}`,
+          hint: "remove it; the proposal's store settings are the ones deployed",
+        });
+        continue;
+      }
       const type = known?.[option] ?? (renamed === undefined ? undefined : entry.types[renamed[0]]?.[renamed[1]]);
       if (type === undefined) {
         const elsewhere = Object.entries(entry.types).find(([, opts]) => option in opts)?.[0];
