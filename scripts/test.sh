@@ -14,6 +14,8 @@ command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
 # The real Keystone (uwsgi serves it) and a memcached for its token cache.
 [ -x /usr/bin/keystone-manage ] || missing+=(keystone)
 command -v memcached >/dev/null 2>&1 || missing+=(memcached)
+# Debian's Swift (2.30) for the store's end-to-end tests: a one-node Swift started by the test.
+[ -x /usr/bin/swift-proxy-server ] || missing+=(swift-proxy swift-account swift-container swift-object)
 # Ansible (Debian's ansible-core) and an sshd for the several-nodes tests of ansible/.
 command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
