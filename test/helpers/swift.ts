@@ -20,7 +20,7 @@ export interface Swift {
 
 const PYTHON = "/usr/bin/python3";
 
-export const requireSwift = (): void => {
+const requireSwift = (): void => {
   if (spawnSync("/usr/bin/swift-proxy-server", ["--help"]).error !== undefined) throw new Error("swift-proxy-server is missing: npm test installs swift-proxy, swift-account, swift-container, swift-object (apt-get)");
 };
 
