@@ -16,6 +16,7 @@ import { requireGlanceManage } from "../helpers/glance-db.js";
 import { asGlance, cleanLive, freePort, holdLiveRoot, startApi, stopApi } from "../helpers/glance-api.js";
 import { newRoot, writeJson } from "../helpers/roots.js";
 import { startSwift, type Swift } from "../helpers/swift.js";
+import { passwordToken, startKeystone, type Keystone } from "../helpers/keystone.js";
 
 const KEY = "Sw1ft$%#key";
 let swift: Swift;
@@ -183,4 +184,66 @@ describe("the real Glance 25 on a real Swift", () => {
     expect(await swiftState()).toEqual(state);
     expect(JSON.parse(cli(d, d.proposal(), KEY, "index", "-f", "json", "--all").stdout)).toEqual(images);
   }, 120_000);
+});
+
+describe("the real Glance 25 on Swift behind the real Keystone (authtoken + keystoneauth)", () => {
+  const SERVICE_PASSWORD = "glance-ks-Pw/1";
+  let keystone: Keystone;
+  let keystoneSwift: Swift;
+  beforeAll(async () => {
+    if (api !== undefined && api.exitCode === null) await stopApi(api);
+    api = undefined;
+    keystone = await startKeystone();
+    keystoneSwift = await startSwift(newRoot("gb-swift-ks-"), {}, { url: keystone.url, user: "admin", password: keystone.adminPassword, project: "admin" });
+    // Swift in Keystone's catalog, as a Swift deployment registers it.
+    const headers = { "x-auth-token": await keystone.adminToken(), "content-type": "application/json" };
+    const service = (await (await fetch(`${keystone.url}/v3/services`, { method: "POST", headers, body: JSON.stringify({ service: { type: "object-store", name: "swift" } }) })).json()) as { service: { id: string } };
+    for (const iface of ["public", "internal"])
+      expect(
+        (await fetch(`${keystone.url}/v3/endpoints`, { method: "POST", headers, body: JSON.stringify({ endpoint: { service_id: service.service.id, interface: iface, region_id: keystone.region, url: `${keystoneSwift.url}/v1/AUTH_$(project_id)s` } }) }))
+          .status,
+      ).toBe(201);
+  }, 180_000);
+  afterAll(async () => {
+    if (api !== undefined && api.exitCode === null) await stopApi(api);
+    await keystoneSwift?.stop();
+    keystone?.stop();
+  });
+
+  it("takes Keystone's service user for Swift: the reference file, verify's store check, an upload into the service project's account", async () => {
+    const d = await deployment();
+    const inventory = writeJson(join(d.dir, "keystone.inventory.json"), {
+      nodes: { e2e: { admin_address: "127.0.0.1" } },
+      keystone: { ks: { host: "127.0.0.1", port: keystone.port, admin_user: "admin", admin_password: { env: "KS_ADMIN_PASSWORD" }, service_password: { env: "GLANCE_KS_PASSWORD" }, region: keystone.region } },
+    });
+    const proposal = d.proposal({ use_keystone: true, swift_store_use_keystone: true, swift_store_endpoint_type: "internalURL" });
+    const run = (password: string, ...args: string[]) =>
+      runCli([...args, proposal, "-i", inventory, "--node", "e2e"], { env: { ...process.env, KS_ADMIN_PASSWORD: keystone.adminPassword, GLANCE_KS_PASSWORD: password } });
+    const applied = run(SERVICE_PASSWORD, "apply");
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(readFileSync(`${d.dir}/etc/glance-swift.conf`, "utf8")).toContain(`auth_address = http://127.0.0.1:${keystone.port}/v3\nauth_version = 3\nuser = service:glance\n`);
+    const glanceToken = async () => (await passwordToken(keystone.url, "glance", SERVICE_PASSWORD, "service")).headers.get("x-subject-token") ?? "";
+    api = await startApi(d, glanceToken);
+    const verified = run(SERVICE_PASSWORD, "verify");
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).toMatch(new RegExp(`PASS\\s+store\\s+Swift at ${keystoneSwift.url}/v1/AUTH_[0-9a-f]+ \\(the container images is created on the first upload\\)`, "u"));
+
+    // Upload with the glance user's token; the object lands in the service project's account.
+    const login = await passwordToken(keystone.url, "glance", SERVICE_PASSWORD, "service");
+    const token = login.headers.get("x-subject-token") ?? "";
+    const catalog = ((await login.json()) as { token: { catalog: Array<{ type: string; endpoints: Array<{ interface: string; url: string }> }> } }).token.catalog;
+    const storage = catalog.find((s) => s.type === "object-store")?.endpoints.find((e) => e.interface === "internal")?.url ?? "";
+    const base = `http://127.0.0.1:${d.port}`;
+    const created = (await (await fetch(`${base}/v2/images`, { method: "POST", headers: { "content-type": "application/json", "x-auth-token": token }, body: JSON.stringify({ name: "ks-swift", disk_format: "raw", container_format: "bare" }) })).json()) as { id: string };
+    const put = await fetch(`${base}/v2/images/${created.id}/file`, { method: "PUT", headers: { "content-type": "application/octet-stream", "x-auth-token": token }, body: randomBytes(40_000) });
+    expect(put.status).toBe(204);
+    const head = await fetch(`${storage}/images/${created.id}`, { method: "HEAD", headers: { "x-auth-token": token } });
+    expect([head.status, head.headers.get("content-length")]).toEqual([200, "40000"]);
+
+    // A wrong service password fails the store check (and Keystone's), naming no secret.
+    const refused = run("not-the-password", "verify", "--json");
+    expect(refused.code).toBe(5);
+    expect(storeCheck(refused)).toMatchObject({ outcome: "fail", detail: expect.stringContaining("refused service:glance (401)") as unknown });
+    expect(refused.stdout).not.toContain(SERVICE_PASSWORD);
+  }, 240_000);
 });

@@ -13,6 +13,8 @@ export interface Swift {
   /** The v1 auth URL, http://127.0.0.1:PORT/auth/v1.0 */
   authUrl: string;
   proxyPort: number;
+  /** The proxy's base URL: http://127.0.0.1:PORT */
+  url: string;
   /** A tempauth token and the account's storage URL. */
   login: (user: string, key: string) => Promise<{ token: string; storage: string }>;
   stop: () => Promise<void>;
@@ -24,8 +26,19 @@ const requireSwift = (): void => {
   if (spawnSync("/usr/bin/swift-proxy-server", ["--help"]).error !== undefined) throw new Error("swift-proxy-server is missing: npm test installs swift-proxy, swift-account, swift-container, swift-object (apt-get)");
 };
 
-/** Starts Swift with one tempauth user per entry of `users` ("account:user" → key; no space in a key). */
-export const startSwift = async (dir: string, users: Record<string, string>): Promise<Swift> => {
+/** Swift's proxy behind Keystone: authtoken validates tokens with this account, keystoneauth maps roles. */
+export interface SwiftKeystone {
+  url: string;
+  user: string;
+  password: string;
+  project: string;
+}
+
+/**
+ * Starts Swift with one tempauth user per entry of `users` ("account:user" → key; no space in a
+ * key), or, with `keystone`, behind Keystone (authtoken + keystoneauth, operator roles admin and member).
+ */
+export const startSwift = async (dir: string, users: Record<string, string>, keystone?: SwiftKeystone): Promise<Swift> => {
   requireSwift();
   const etc = join(dir, "etc");
   const device = join(dir, "srv/d1");
@@ -45,9 +58,16 @@ export const startSwift = async (dir: string, users: Record<string, string>): Pr
   const tempauth = Object.entries(users)
     .map(([name, key]) => `user_${name.replace(":", "_")} = ${key} .admin`)
     .join("\n");
+  const auth =
+    keystone === undefined
+      ? { pipeline: "tempauth", filters: `[filter:tempauth]\nuse = egg:swift#tempauth\n${tempauth}\n` }
+      : {
+          pipeline: "authtoken keystoneauth",
+          filters: `[filter:authtoken]\npaste.filter_factory = keystonemiddleware.auth_token:filter_factory\nwww_authenticate_uri = ${keystone.url}\nauth_url = ${keystone.url}\nauth_type = password\nusername = ${keystone.user}\npassword = ${keystone.password}\nproject_name = ${keystone.project}\nuser_domain_name = Default\nproject_domain_name = Default\ndelay_auth_decision = True\n\n[filter:keystoneauth]\nuse = egg:swift#keystoneauth\noperator_roles = admin, member\n`,
+        };
   writeFileSync(
     join(etc, "proxy-server.conf"),
-    `${common(proxyPort)}\n[pipeline:main]\npipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats tempauth copy dlo slo versioned_writes proxy-logging proxy-server\n\n[app:proxy-server]\nuse = egg:swift#proxy\naccount_autocreate = true\n\n[filter:tempauth]\nuse = egg:swift#tempauth\n${tempauth}\n\n[filter:cache]\nuse = egg:swift#memcache\nmemcache_servers = 127.0.0.1:${memcachedPort}\n\n${["catch_errors", "gatekeeper", "healthcheck", "proxy-logging", "listing_formats", "copy", "dlo", "slo", "versioned_writes"].map((f) => `[filter:${f}]\nuse = egg:swift#${f.replace("-", "_")}\n`).join("\n")}`,
+    `${common(proxyPort)}\n[pipeline:main]\npipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats ${auth.pipeline} copy dlo slo versioned_writes proxy-logging proxy-server\n\n[app:proxy-server]\nuse = egg:swift#proxy\naccount_autocreate = true\n\n${auth.filters}\n[filter:cache]\nuse = egg:swift#memcache\nmemcache_servers = 127.0.0.1:${memcachedPort}\n\n${["catch_errors", "gatekeeper", "healthcheck", "proxy-logging", "listing_formats", "copy", "dlo", "slo", "versioned_writes"].map((f) => `[filter:${f}]\nuse = egg:swift#${f.replace("-", "_")}\n`).join("\n")}`,
   );
   for (const [kind, port] of [
     ["account", accountPort],
@@ -105,5 +125,5 @@ export const startSwift = async (dir: string, users: Record<string, string>): Pr
     await stop();
     throw new Error(`Swift did not start in ${dir}: see ${join(dir, "log")}`);
   }
-  return { authUrl, proxyPort, login, stop };
+  return { authUrl, proxyPort, url: `http://127.0.0.1:${proxyPort}`, login, stop };
 };

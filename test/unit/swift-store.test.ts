@@ -66,6 +66,12 @@ describe("Swift rendering", () => {
     expect(reference).toMatch(/key = \u0001keystone_service_password\|/u);
     const api = fileOf(glance, "/etc/glance/glance-api.conf", withKeystone);
     expect(api).toContain("swift_store_region = RegionTwo\nswift_store_endpoint_type = internalURL\n");
+    // TLS: the proposal's CA file, else the Keystone instance's; insecure from either.
+    const tls = inventory({ nodes: { n1: { admin_address: "10.0.0.1" } }, keystone: { ks: { host: "10.0.0.8", protocol: "https", service_password: "pw", ca_file: "/etc/ssl/keystone-ca.pem", insecure: true } } });
+    const secured = fileOf(glance, "/etc/glance/glance-api.conf", tls);
+    expect(secured).toContain("swift_store_cacert = /etc/ssl/keystone-ca.pem\nswift_store_auth_insecure = True\n");
+    expect(fileOf({ ...glance, swift_store_cacert: "/etc/glance/swift-ca.pem" }, "/etc/glance/glance-api.conf", tls)).toContain("swift_store_cacert = /etc/glance/swift-ca.pem\n");
+    expect(fileOf(glance, "/etc/glance/glance-swift.conf", tls)).toContain("auth_address = https://10.0.0.8:5000/v3\n");
   });
 
   it("v1 auth writes no domains or catalog settings; large objects have glance_store's defaults", () => {
