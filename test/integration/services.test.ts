@@ -66,7 +66,47 @@ describe("schema sync on the live system", () => {
     ctx.state = { ...ctx.state, dbSync: `${process.env.TMPDIR ?? "/tmp"}/gb-db-sync-${process.pid}.json` };
     await converge(ctx, false);
     rmSync(ctx.state.dbSync, { force: true });
-    expect(calls).toEqual([["setpriv", "--reuid=glance", "--regid=glance", "--init-groups", "/usr/bin/glance-manage", "--config-file", "/etc/glance/glance-api.conf", "db_sync"]]);
+    expect(calls.filter((c) => c[0] !== "dpkg-query")).toEqual([["setpriv", "--reuid=glance", "--regid=glance", "--init-groups", "/usr/bin/glance-manage", "--config-file", "/etc/glance/glance-api.conf", "db_sync"]]);
+  });
+
+  it("runs when the database or Glance's version changed, not on a config edit", async () => {
+    const record = `${process.env.TMPDIR ?? "/tmp"}/gb-db-sync-trigger-${process.pid}.json`;
+    let version = "25.1.0-0+deb12u1";
+    // dpkg-query says which package ships glance-manage, then its version.
+    const host = (calls: string[][]): Host => ({
+      systemdRunning: true,
+      exists: () => true,
+      run: (argv) => {
+        calls.push([...argv]);
+        if (argv[0] === "dpkg-query" && argv[1] === "-S") return Promise.resolve({ code: 0, output: "glance-common: /usr/bin/glance-manage\n" });
+        if (argv[0] === "dpkg-query") return Promise.resolve({ code: 0, output: version });
+        return Promise.resolve({ code: 0, output: "" });
+      },
+    });
+    const sync = async (glance: Record<string, unknown>, pending: string[]) => {
+      const plan = planOf(proposalWith({ release: "zed", ...glance }));
+      const ctx = context({ ...plan, resources: plan.resources.filter((r) => r.kind === "db-sync") }, host([]), pending);
+      ctx.state = { ...ctx.state, dbSync: record };
+      return (await converge(ctx, false)).changes.find((c) => c.kind === "db-sync");
+    };
+    rmSync(record, { force: true });
+    try {
+      expect(await sync({}, [])).toMatchObject({ action: "run", details: ["it has not run on this node"] });
+      // A config edit (here the API's log level) leaves the schema alone.
+      expect(await sync({ api: { debug: true } }, ["file:/etc/glance/glance-api.conf"])).toMatchObject({ action: "unchanged" });
+      expect(await sync({ sqlite_connection: "sqlite:////var/lib/glance/other.sqlite" }, [])).toMatchObject({
+        action: "run",
+        details: ["the database changed (sqlite:///var/lib/glance/glance.sqlite to sqlite:///var/lib/glance/other.sqlite)"],
+      });
+      version = "25.2.0-1";
+      expect(await sync({ sqlite_connection: "sqlite:////var/lib/glance/other.sqlite" }, [])).toMatchObject({
+        action: "run",
+        details: ["Glance changed (glance-common 25.1.0-0+deb12u1 to glance-common 25.2.0-1)"],
+      });
+      expect(await sync({ sqlite_connection: "sqlite:////var/lib/glance/other.sqlite" }, [])).toMatchObject({ action: "unchanged" });
+    } finally {
+      rmSync(record, { force: true });
+    }
   });
 });
 

@@ -80,7 +80,7 @@ export const buildPlan = (request: PlanRequest): Plan => {
     ...directoryResources(input, module, specs.map((s) => s.path), resolution),
     ...configFiles,
     database,
-    dbSyncResource(proposal, module, node, configOf(module.dbSyncService)),
+    dbSyncResource(proposal, module, node, configOf(module.dbSyncService), database),
     ...(registration === undefined ? [] : [registration]),
     ...units.units,
     ...units.absent,

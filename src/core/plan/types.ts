@@ -90,8 +90,10 @@ export interface DbSyncResource extends Base {
   command: string[];
   /** Runs as this user (when applying as root and it exists): files it creates stay Glance's. */
   user: string;
-  /** The config file it reads: a change there re-runs it. */
+  /** The config file it reads (with the database connection). */
   configFile: string;
+  /** The database it migrates, where it is (no password): another database re-runs it. */
+  database: string;
   /** Only one node of a multi-node deployment migrates the shared database. */
   runsHere: boolean;
 }

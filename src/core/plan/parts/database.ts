@@ -41,7 +41,7 @@ export const databaseResource = (proposal: Proposal, resolution: Resolution): Da
       };
 
 /** Only the first glance-server migrates a shared database. */
-export const dbSyncResource = (proposal: Proposal, module: ReleaseModule, node: string, syncConfig: string): DbSyncResource => {
+export const dbSyncResource = (proposal: Proposal, module: ReleaseModule, node: string, syncConfig: string, database: DatabaseResource): DbSyncResource => {
   const servers = glanceServers(proposal);
   return {
     kind: "db-sync",
@@ -50,6 +50,7 @@ export const dbSyncResource = (proposal: Proposal, module: ReleaseModule, node: 
     command: [module.manageBinary, "--config-file", syncConfig, "db_sync"],
     user: "glance",
     configFile: syncConfig,
+    database: database.engine === "sqlite" ? `sqlite://${database.path}` : `mysql://${database.user}@${database.host}:${database.port}/${database.database}`,
     runsHere: servers.length === 0 || servers[0] === node,
     description: servers.length > 1 && servers[0] !== node ? `schema migrations run on ${servers[0]}` : "create or migrate the schema",
   };
