@@ -5,6 +5,7 @@
 import { BarclampError, ExitCode, fromSystemError } from "../errors.js";
 import { jsonReport } from "./format/report.js";
 import { buildProgram } from "./program.js";
+import { stderrPaint } from "./terminal.js";
 import { CommanderError } from "commander";
 
 const wantsVerbose = (argv: readonly string[]): boolean => argv.includes("--verbose") || argv.includes("-v");
@@ -24,15 +25,16 @@ const printError = (thrown: unknown, verbose: boolean, json: boolean): number =>
     process.stderr.write("run 'glance-barclamp --help' for usage\n");
     return ExitCode.usage;
   }
+  const paint = stderrPaint();
   if (error instanceof BarclampError) {
     if (json) process.stdout.write(jsonError(error));
-    process.stderr.write(`error[${error.code}]: ${error.message}\n`);
+    process.stderr.write(`${paint.red(`error[${error.code}]`)}: ${error.message}\n`);
     if (error.hint !== undefined) process.stderr.write(`  hint: ${error.hint}\n`);
     if (verbose && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`internal error: ${message}\n`);
+  process.stderr.write(`${paint.red("internal error")}: ${message}\n`);
   process.stderr.write("  this is a bug in glance-barclamp; rerun with --verbose and report the output\n");
   if (verbose && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
   return ExitCode.bug;

@@ -12,10 +12,16 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
   const program = new Command("glance-barclamp")
     .description("Deploy the OpenStack Image Service (Glance) from a Crowbar-style proposal.")
     .version("0.1.0", "-V, --version")
-    .option("-v, --verbose", "show stack traces and debug logs")
+    .option("-v, --verbose", "show every action on stderr, and stack traces with errors")
+    .option("-q, --quiet", "print nothing on stderr but errors")
+    .addOption(new Option("--log-format <format>", "stderr's diagnostics: short lines (text) or JSON lines (json); --log-file always writes JSON").choices(["text", "json"]).default("text"))
     .showHelpAfterError(false)
     .configureOutput({ outputError: () => undefined })
-    .exitOverride();
+    .exitOverride()
+    .hook("preAction", async () => {
+      const globals = program.opts<{ verbose?: boolean; quiet?: boolean; logFormat: "text" | "json" }>();
+      (await import("./terminal.js")).setOutput({ verbose: globals.verbose === true, quiet: globals.quiet === true, logFormat: globals.logFormat });
+    });
 
   const run =
     <A extends unknown[]>(handler: (...args: A) => number | Promise<number>) =>

@@ -37,6 +37,9 @@ export interface ConvergeResult {
 }
 
 /** Inspects everything, then (unless dryRun) applies the pending changes in phase order. */
+/** Steps that can take seconds (a migration, a remote server, downloads): announced as they start. */
+const SLOW_KINDS: ReadonlySet<string> = new Set(["database", "db-sync", "keystone", "images", "service"]);
+
 export const converge = async (context: ConvergeContext, dryRun: boolean): Promise<ConvergeResult> => {
   const inspections: Inspection[] = [];
   for (const resource of context.plan.resources) {
@@ -52,6 +55,7 @@ export const converge = async (context: ConvergeContext, dryRun: boolean): Promi
   try {
     for (const inspection of inspections) {
       if (inspection.apply === undefined) continue;
+      if (SLOW_KINDS.has(inspection.kind)) context.log.progress?.(`${inspection.action} ${inspection.kind} ${inspection.target}`);
       try {
         await inspection.apply();
       } catch (error) {

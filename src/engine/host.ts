@@ -14,6 +14,9 @@ const run: Host["run"] = (argv, timeoutMs) =>
     child.on("close", (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128), output: signal === null ? output : `${output}\n(killed by ${signal} after ${timeoutMs} ms)` }));
   });
 
+/** argv run as `user` (its uid, gid and groups), as cron and the units run Glance's tools. */
+export const asUser = (user: string, argv: readonly string[]): string[] => ["setpriv", `--reuid=${user}`, `--regid=${user}`, "--init-groups", ...argv];
+
 export const liveHost = (): Host => ({
   run,
   systemdRunning: existsSync("/run/systemd/system"),

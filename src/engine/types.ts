@@ -32,6 +32,8 @@ export interface Host {
 export interface Logger {
   info: (fields: object, message: string) => void;
   warn: (fields: object, message: string) => void;
+  /** A step that may take seconds is starting (a terminal shows it). */
+  progress?: (message: string) => void;
 }
 
 export interface ConvergeContext {

@@ -6,6 +6,7 @@
  */
 import { describeFetchError } from "../fetch-error.js";
 import type { FileStoreAccess, SwiftAccess } from "../core/swift-access.js";
+import { asUser } from "../engine/host.js";
 import type { Host } from "../engine/types.js";
 import type { CheckResult } from "./verify.js";
 
@@ -89,7 +90,8 @@ export const swiftCheck = async (access: SwiftAccess, key: string): Promise<Chec
 
 /** The directory exists, and the glance user (when there is one) can write it: run as glance, like the service. */
 export const fileStoreCheck = async (access: FileStoreAccess, path: string, host: Host, asGlance: boolean): Promise<CheckResult> => {
-  const argv = asGlance ? ["setpriv", "--reuid=glance", "--regid=glance", "--init-groups", "test", "-d", path, "-a", "-w", path] : ["test", "-d", path, "-a", "-w", path];
+  const test = ["test", "-d", path, "-a", "-w", path];
+  const argv = asGlance ? asUser("glance", test) : test;
   const result = await host.run(argv, 10_000);
   return result.code === 0
     ? { check: "store", outcome: "pass", detail: `${access.path} is a directory ${asGlance ? "the glance user" : "this user"} can write` }

@@ -78,7 +78,7 @@ describe("glance-barclamp schedule", () => {
   );
 
   it("runs the node's jobs and ends cleanly, exit 0, on SIGTERM", async () => {
-    const child = spawn(process.execPath, [CLI, "schedule", seconds, "--node", "n1", "--grace", "5"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "--log-format", "json", "schedule", seconds, "--node", "n1", "--grace", "5"], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     // Until two scrubber runs have ended (each logs its exit code), however loaded the machine is.
@@ -107,7 +107,7 @@ describe("glance-barclamp schedule", () => {
     expect(refused.stderr).toContain('error[scheduled-elsewhere]: periodic_jobs is "cron": cron already runs these jobs');
     const once = runCli(["schedule", cronProposal, "--node", "n1", "--once", "scrubber"]);
     expect(once.code).toBe(1);
-    expect(once.stderr).toContain('"job":"scrubber"');
+    expect(once.stderr).toContain("scrubber failed (job=scrubber, ");
     const notHere = runCli(["schedule", cronProposal, "--node", "n1", "--once", "pruner"]);
     expect(notHere.code).toBe(2);
     expect(notHere.stderr).toContain("pruner does not run on n1: caching is off");

@@ -5,7 +5,7 @@ import { describeConnection } from "../../db/connection.js";
 import { openDatabase } from "../../db/database.js";
 import { countImages, detectSchema } from "../../db/images.js";
 import { applyProposal } from "../../app/apply-proposal.js";
-import { createLogger } from "../../log.js";
+import { commandLogger } from "../output.js";
 import { printWarnings } from "../diagnostics.js";
 import { formatReport } from "../format/apply-report.js";
 import type { ApplyCommandOptions } from "../options.js";
@@ -27,7 +27,7 @@ export const runDbProvision = async (file: string, options: ApplyCommandOptions 
     process.stdout.write(`${sql.join("\n").replaceAll("'(masked)'", "'********'")}\n`);
     return ExitCode.ok;
   }
-  const report = await applyProposal(file, options, { log: createLogger(options), onWarnings: printWarnings }, { kinds: ["directory", "database"] });
+  const report = await applyProposal(file, options, { log: commandLogger(options), onWarnings: printWarnings }, { kinds: ["directory", "database"] });
   process.stdout.write(options.json === true ? jsonReport(report) : `${formatReport(report)}\n`);
   return ExitCode.ok;
 };
@@ -51,7 +51,7 @@ export const runDbSync = async (file: string, options: ApplyCommandOptions): Pro
   const report = await applyProposal(
     file,
     { ...options, root: "/", dryRun: false },
-    { log: createLogger(options), onWarnings: printWarnings },
+    { log: commandLogger(options), onWarnings: printWarnings },
     { kinds: ["database", "db-sync"], forceDbSync: true },
   );
   const sync = report.changes.find((c) => c.kind === "db-sync");

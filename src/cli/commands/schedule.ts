@@ -1,6 +1,7 @@
 import { ExitCode, usageError } from "../../errors.js";
 import { loadOwnership } from "../../engine/ownership.js";
-import { createLogger } from "../../log.js";
+import { asUser } from "../../engine/host.js";
+import { commandLogger } from "../output.js";
 import type { PeriodicJobName } from "../../core/glance.js";
 import { runJob, startScheduler, type Job } from "../../schedule/scheduler.js";
 import { printWarnings } from "../diagnostics.js";
@@ -16,7 +17,7 @@ export const runSchedule = async (file: string, options: ScheduleOptions): Promi
   // The live system: cron entries its Glance package ships count.
   const { plan, warnings } = planProposal(file, { ...options, root: "/" });
   printWarnings(warnings);
-  const log = createLogger({ logFile: options.logFile });
+  const log = commandLogger({ ...(options.logFile === undefined ? {} : { logFile: options.logFile }), showInfo: true });
   const ownership = loadOwnership(process.geteuid?.() ?? 0);
   // Run as cron would: as the glance user when we are root and it exists.
   const asGlance = ownership.enforced && ownership.hasUser("glance");
@@ -25,7 +26,7 @@ export const runSchedule = async (file: string, options: ScheduleOptions): Promi
     .map((p) => ({
       name: p.job,
       schedule: p.schedule,
-      argv: asGlance ? ["setpriv", "--reuid=glance", "--regid=glance", "--init-groups", ...p.command] : p.command,
+      argv: asGlance ? asUser("glance", p.command) : p.command,
     }));
 
   if (options.once !== undefined) {

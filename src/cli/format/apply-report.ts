@@ -2,13 +2,15 @@
 import type { ApplyReport } from "../../engine/apply.js";
 import { isPending, type Change } from "../../engine/types.js";
 import { formatTable } from "./table.js";
+import { paintFor, type Paint } from "../terminal.js";
 
 const summary = (changes: readonly Change[]): string => {
   const count = (action: Change["action"]): number => changes.filter((c) => c.action === action).length;
   return `${count("create")} created, ${count("update")} changed, ${count("remove")} removed, ${count("run")} run, ${count("unchanged")} unchanged, ${count("skipped")} skipped`;
 };
 
-export const formatReport = (report: ApplyReport): string => {
+/** The report, its last line the recap (coloured when `paint` colours: green nothing to do, yellow changes). */
+export const formatReport = (report: ApplyReport, paint: Paint = paintFor(false)): string => {
   const shown = report.changes.filter((c) => c.action !== "unchanged");
   const lines = [
     `${report.dryRun ? "dry run: " : ""}${report.proposal} on ${report.node} (${report.release}) into ${report.root}`,
@@ -23,7 +25,9 @@ export const formatReport = (report: ApplyReport): string => {
         { header: "DETAIL", value: (c) => c.details.join("; ") },
       ]),
     );
-  lines.push(summary(report.changes));
+  const pending = report.changes.some(isPending);
+  const recap = summary(report.changes);
+  lines.push(pending ? paint.yellow(recap) : paint.green(recap));
   if (report.backup !== undefined) lines.push(`backup ${report.backup} taken: glance-barclamp rollback undoes this apply`);
   return lines.join("\n");
 };

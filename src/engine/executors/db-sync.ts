@@ -5,6 +5,7 @@ import { maskText } from "../mask.js";
 import type { Executor } from "../types.js";
 import { mysqlTarget } from "./database.js";
 import { DB_SYNC_LOCK } from "../../db/mysql-provision.js";
+import { asUser } from "../host.js";
 
 /** What the last schema sync ran against: the database (where it is, not its password) and Glance's version. */
 interface SyncRecord {
@@ -52,8 +53,7 @@ export const dbSync: Executor<"db-sync"> = async (resource, context) => {
   const mysql = context.plan.resources.find((r): r is MysqlDatabaseResource => r.kind === "database" && r.engine === "mysql");
   // As root, run as the glance user (like `su glance -c glance-manage`), so that the log file and
   // anything else it creates stay writable by the services.
-  const asUser = context.ownership.enforced && context.ownership.hasUser(resource.user);
-  const argv = asUser ? ["setpriv", `--reuid=${resource.user}`, `--regid=${resource.user}`, "--init-groups", ...resource.command] : resource.command;
+  const argv = context.ownership.enforced && context.ownership.hasUser(resource.user) ? asUser(resource.user, resource.command) : resource.command;
   const sync = () => context.host.run(argv, 300_000);
   return {
     ...base,
