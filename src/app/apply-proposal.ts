@@ -45,6 +45,7 @@ export const applyProposal = async (
     documents: { proposal: planned.proposal, inventory: planned.inventory },
     rootDir: options.root,
     dryRun: options.dryRun === true,
+    preview: options.dryRun === true,
     host: environment.host ?? liveHost(),
     log: environment.log,
     env: environment.env ?? process.env,

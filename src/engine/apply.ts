@@ -4,8 +4,8 @@
  * change.
  */
 import { accessSync, constants } from "node:fs";
-import { failureError } from "../errors.js";
-import type { Plan } from "../core/plan/types.js";
+import { failureError, type BarclampError } from "../errors.js";
+import type { Plan, SecretSlot } from "../core/plan/types.js";
 import { converge } from "./converge.js";
 import type { Change, Host, Logger } from "./types.js";
 import { acquireLock } from "./lock.js";
@@ -26,6 +26,11 @@ export interface ApplyRequest {
   /** How this run was invoked, for the lock holder's description. */
   command: string;
   forceDbSync?: boolean;
+  /**
+   * A preview (diff, apply --dry-run): a secret that cannot be resolved is shown masked with a
+   * note, and a MySQL or Keystone that cannot be reached is reported as not inspected.
+   */
+  preview?: boolean;
 }
 
 export interface ApplyReport {
@@ -37,6 +42,8 @@ export interface ApplyReport {
   changes: Change[];
   backup: string | undefined;
   warnings: string[];
+  /** What a preview could not see: secrets it stood in for. */
+  notes: string[];
 }
 
 const writable = (path: string): void => {
@@ -54,8 +61,19 @@ export const applyPlan = async (request: ApplyRequest): Promise<ApplyReport> => 
   const root = openRoot(request.rootDir);
   const ownership = loadOwnership(request.euid);
   // Checked before anything is written: a missing variable or file stops here.
+  const notes: string[] = [];
+  // A preview stands in for what it cannot resolve: the stand-in is masked like any secret.
+  const onUnresolved =
+    request.preview === true && request.dryRun
+      ? (slot: SecretSlot, error: BarclampError): string => {
+          notes.push(`${error.message}: shown masked, and lines holding it may show as changed`);
+          return `(unresolved ${slot.name})`;
+        }
+      : undefined;
+  const lenient = onUnresolved === undefined ? {} : { onUnresolved };
   const preview = statePaths(root, false);
-  resolveSecrets(plan, request.documents, preview, { generate: false, env: request.env });
+  resolveSecrets(plan, request.documents, preview, { generate: false, env: request.env, ...lenient });
+  notes.length = 0;
   if (!request.dryRun) writable(root.path);
 
   let state: ReturnType<typeof statePaths>;
@@ -68,7 +86,7 @@ export const applyPlan = async (request: ApplyRequest): Promise<ApplyReport> => 
   }
   const lock = request.dryRun ? undefined : await acquireLock(state.lock, request.command);
   try {
-    const secrets = resolveSecrets(plan, request.documents, state, { generate: !request.dryRun, env: request.env });
+    const secrets = resolveSecrets(plan, request.documents, state, { generate: !request.dryRun, env: request.env, ...lenient });
     const result = await converge(
       {
         root,
@@ -83,6 +101,7 @@ export const applyPlan = async (request: ApplyRequest): Promise<ApplyReport> => 
         backup: undefined,
         daemonReloaded: false,
         forceDbSync: request.forceDbSync === true,
+        preview: onUnresolved !== undefined,
       },
       request.dryRun,
     );
@@ -95,6 +114,7 @@ export const applyPlan = async (request: ApplyRequest): Promise<ApplyReport> => 
       changes: result.changes,
       backup: result.backup,
       warnings: ownership.warnings,
+      notes,
     };
   } finally {
     lock?.release();

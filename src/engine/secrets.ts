@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { formatPath } from "../core/proposal/load.js";
-import { secretError } from "../errors.js";
+import { isBarclampError, secretError, type BarclampError } from "../errors.js";
 import type { Plan, SecretSlot } from "../core/plan/types.js";
 import type { StatePaths } from "./state.js";
 
@@ -83,45 +83,62 @@ export const resolveSecrets = (
   plan: Plan,
   documents: SecretDocuments,
   state: StatePaths,
-  options: { generate: boolean; env: NodeJS.ProcessEnv },
+  options: {
+    generate: boolean;
+    env: NodeJS.ProcessEnv;
+    /** A preview's way round a secret it cannot resolve: the stand-in to use (the error says why). */
+    onUnresolved?: (slot: SecretSlot, error: BarclampError) => string;
+  },
 ): Map<string, string> => {
   const values = new Map<string, string>();
   for (const slot of plan.secrets) {
-    const source = slot.source;
-    if ("generated" in source) {
-      const file = `${state.secrets}/${source.generated}`;
-      let value: string | undefined;
+    if (options.onUnresolved !== undefined) {
       try {
-        value = readFileSync(file, "utf8").trim();
-      } catch {
-        value = undefined;
+        values.set(slot.name, resolveSlot(slot, documents, state, options));
+      } catch (error) {
+        if (!isBarclampError(error) || error.kind !== "secretUnresolved") throw error;
+        values.set(slot.name, options.onUnresolved(slot, error));
       }
-      if (value === undefined && options.generate) {
-        value = randomBytes(24).toString("base64url");
-        mkdirSync(state.secrets, { recursive: true, mode: 0o700 });
-        writeFileSync(file, `${value}\n`, { mode: 0o600, flag: "wx" });
-      }
-      values.set(slot.name, value ?? "(generated on the first apply)");
       continue;
     }
-    const document = source.document === "proposal" ? documents.proposal : documents.inventory;
-    const raw = valueAt(document, source.path);
-    if (source.via === "inline") {
-      if (typeof raw !== "string") throw new Error(`secret ${slot.name} is not inline at ${source.path.join(".")}`);
-      values.set(slot.name, checked(slot, raw, "given inline"));
-    } else if (source.via === "env") {
-      const name = source.name as string;
-      const value = options.env[name];
-      if (value === undefined)
-        throw secretError("secret-unset", `${where(slot, `from the environment variable ${name}`)}: ${name} is not set`, {
-          hint: `export ${name} before applying`,
-        });
-      values.set(slot.name, checked(slot, value, `from the environment variable ${name}`));
-    } else {
-      values.set(slot.name, readSecretFile(slot, source.name as string));
-    }
+    values.set(slot.name, resolveSlot(slot, documents, state, options));
   }
   return values;
+};
+
+const resolveSlot = (slot: SecretSlot, documents: SecretDocuments, state: StatePaths, options: { generate: boolean; env: NodeJS.ProcessEnv }): string => {
+  const source = slot.source;
+  if ("generated" in source) {
+    const file = `${state.secrets}/${source.generated}`;
+    let value: string | undefined;
+    try {
+      value = readFileSync(file, "utf8").trim();
+    } catch {
+      value = undefined;
+    }
+    if (value === undefined && options.generate) {
+      value = randomBytes(24).toString("base64url");
+      mkdirSync(state.secrets, { recursive: true, mode: 0o700 });
+      writeFileSync(file, `${value}\n`, { mode: 0o600, flag: "wx" });
+    }
+    return value ?? "(generated on the first apply)";
+  }
+  const document = source.document === "proposal" ? documents.proposal : documents.inventory;
+  const raw = valueAt(document, source.path);
+  if (source.via === "inline") {
+    if (typeof raw !== "string") throw new Error(`secret ${slot.name} is not inline at ${source.path.join(".")}`);
+    return checked(slot, raw, "given inline");
+  }
+  if (source.via === "env") {
+    const name = source.name as string;
+    const value = options.env[name];
+    if (value === undefined)
+      throw secretError("secret-unset", `${where(slot, `from the environment variable ${name}`)}: ${name} is not set`, {
+        hint: `export ${name} before applying`,
+      });
+    return checked(slot, value, `from the environment variable ${name}`);
+  }
+  return readSecretFile(slot, source.name as string);
 };
 
 /**

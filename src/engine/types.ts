@@ -51,6 +51,8 @@ export interface ConvergeContext {
   daemonReloaded: boolean;
   /** `db sync`: run the schema sync even when nothing it reads changed. */
   forceDbSync?: boolean;
+  /** A preview: a remote server that cannot be inspected is reported as such, not an error. */
+  preview?: boolean;
 }
 
 /** A change found by inspecting a resource, with what makes it (absent when nothing is to do). */

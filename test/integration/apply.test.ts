@@ -203,7 +203,8 @@ describe("apply", () => {
     const dry = apply(CACHE_ON, root, "--dry-run");
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("dry run: ");
-    expect(dry.stdout).toMatch(/would update\s+file\s+\/etc\/glance\/glance-api.conf/u);
+    expect(dry.stdout).toContain("--- /etc/glance/glance-api.conf");
+    expect(dry.stdout).toMatch(/^would create directory \/var\/lib\/glance: /mu);
     const diff = runCli(["diff", CACHE_ON, "--root", root, "--node", "n1"]);
     expect(diff.code).toBe(4);
     expect(diff.stdout).toContain("--- /etc/glance/glance-api.conf");

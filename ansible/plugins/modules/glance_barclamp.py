@@ -259,6 +259,9 @@ def main():
         migrations = report.get("migrations") or {}
         module.exit_json(changed=bool(migrations.get("ran")), migrations=migrations, report=report)
 
+    # A check-mode preview stands in for secrets it cannot resolve and says so.
+    for note in report.get("notes", []):
+        module.warn(rename(note))
     pending = [c for c in report.get("changes", []) if c.get("action") in PENDING]
     result = dict(changed=bool(pending), changes=[describe(c) for c in pending], report=report)
     if module._diff:

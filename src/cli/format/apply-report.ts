@@ -31,3 +31,27 @@ export const formatReport = (report: ApplyReport, paint: Paint = paintFor(false)
   if (report.backup !== undefined) lines.push(`backup ${report.backup} taken: glance-barclamp rollback undoes this apply`);
   return lines.join("\n");
 };
+
+/**
+ * The one preview, for diff and apply --dry-run alike: what is not what the plan says, each file
+ * with its unified diff (secrets masked), then its consequences (directories, db sync, Keystone,
+ * units, services to restart), then the recap. Nothing pending: one line.
+ */
+export const formatPreview = (report: ApplyReport, paint: Paint = paintFor(false)): string => {
+  const pending = report.changes.filter(isPending);
+  const notes = report.notes.map((n) => `note: ${n}`);
+  if (pending.length === 0) return [...notes, "no changes pending"].join("\n");
+  const diffs = pending.filter((c) => c.diff !== undefined).map((c) => (c.diff ?? "").trimEnd());
+  const consequences = pending
+    .filter((c) => c.diff === undefined)
+    .map((c) => `would ${c.action} ${c.kind} ${c.target}${c.details.length > 0 ? `: ${c.details.join("; ")}` : ""}`);
+  const skipped = report.changes.filter((c) => c.action === "skipped" && c.details.some((d) => d.startsWith("not inspected"))).map((c) => `${c.kind} ${c.target}: ${c.details.join("; ")}`);
+  return [
+    `dry run: ${report.proposal} on ${report.node} (${report.release}) into ${report.root}`,
+    ...notes,
+    ...skipped.map((line) => paint.yellow(line)),
+    ...diffs,
+    ...consequences,
+    paint.yellow(summary(report.changes)),
+  ].join("\n");
+};

@@ -2,6 +2,7 @@ import { closeSync, constants, fchmodSync, fchownSync, mkdirSync, openSync } fro
 import { dirname } from "node:path";
 import type { MysqlDatabaseResource } from "../../core/plan/types.js";
 import type { MysqlTarget } from "../../db/mysql-provision.js";
+import { isBarclampError } from "../../errors.js";
 import type { ConvergeContext, Executor, Inspection } from "../types.js";
 import { lstatOrUndefined, metadataDrift, notAThing, parseMode, wantedIds } from "./metadata.js";
 
@@ -20,8 +21,15 @@ export const mysqlTarget = (resource: MysqlDatabaseResource, context: ConvergeCo
 const mysqlDatabase = async (resource: MysqlDatabaseResource, context: ConvergeContext): Promise<Inspection> => {
   const { inspectMysql, runSteps, withMysqlLock, PROVISION_LOCK } = await import("../../db/mysql-provision.js");
   const target = mysqlTarget(resource, context);
-  // Inspecting connects: an unreachable server or a wrong password stops the apply here, before any change.
-  const steps = await inspectMysql(target);
+  // Inspecting connects: an unreachable server or a wrong password stops the apply here, before any
+  // change; a preview says what it could not inspect and goes on.
+  let steps: Awaited<ReturnType<typeof inspectMysql>>;
+  try {
+    steps = await inspectMysql(target);
+  } catch (error) {
+    if (context.preview !== true || !isBarclampError(error)) throw error;
+    return { id: resource.id, kind: resource.kind, target: `mysql://${resource.host}:${resource.port}/${resource.database}`, action: "skipped", details: [`not inspected: ${error.message}`] };
+  }
   const kept: string[] = [];
   if (resource.previousSqlite !== undefined && lstatOrUndefined(context.root.resolve(resource.previousSqlite)) !== undefined)
     kept.push(`the SQLite database ${resource.previousSqlite} is kept as it was (no longer used)`);

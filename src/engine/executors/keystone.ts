@@ -1,3 +1,4 @@
+import { isBarclampError } from "../../errors.js";
 import type { KeystoneResource } from "../../core/plan/types.js";
 import type { Registration } from "../../keystone/registration.js";
 import type { ConvergeContext, Executor } from "../types.js";
@@ -31,7 +32,14 @@ export const keystone: Executor<"keystone"> = async (resource, context) => {
   if (!resource.runsHere || resource.admin === undefined || resource.endpoints === undefined) return { ...base, action: "skipped", details: [resource.description] };
   if (!context.root.isSystemRoot) return { ...base, action: "skipped", details: ["staging root: Glance is registered in Keystone from the live system only"] };
   const { inspectRegistration } = await import("../../keystone/registration.js");
-  const steps = await inspectRegistration(registrationOf(resource, resource.admin, resource.endpoints, context));
+  let steps: Awaited<ReturnType<typeof inspectRegistration>>;
+  try {
+    steps = await inspectRegistration(registrationOf(resource, resource.admin, resource.endpoints, context));
+  } catch (error) {
+    // A preview says what it could not inspect and goes on; an apply stops here, before any change.
+    if (context.preview !== true || !isBarclampError(error)) throw error;
+    return { ...base, action: "skipped", details: [`not inspected: ${error.message}`] };
+  }
   if (steps.length === 0) return { ...base, action: "unchanged", details: [] };
   return {
     ...base,
