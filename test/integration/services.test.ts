@@ -3,7 +3,8 @@ import type { Server } from "node:http";
  * Service actions through the real converge engine, on the live root ("/") but with a plan holding
  * only service resources, and a scripted host standing in for systemctl (no systemd runs here).
  */
-import { rmSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { converge } from "../../src/engine/converge.js";
@@ -204,5 +205,35 @@ describe("images on the live system", () => {
     const result = await converge(context(imagesPlan(), host, []), false);
     expect(result.changes[0]).toMatchObject({ action: "skipped", details: ["systemd is not running: run glance-barclamp images sync once the API answers"] });
     expect(seen).toEqual([]);
+  });
+});
+
+describe("units that leave the plan, on the live system", () => {
+  it("a release switch stops and disables the registry before its unit goes, then reloads systemd", async () => {
+    const { holdLiveRoot } = await import("../helpers/glance-api.js");
+    const release = await holdLiveRoot();
+    const unit = "/etc/systemd/system/glance-registry.service";
+    const state = newRoot("gb-state-");
+    try {
+      writeFileSync(unit, "[Service]\nExecStart=/usr/bin/glance-registry\n");
+      const zed = planOf(proposalWith({ release: "zed" }));
+      const registry = zed.resources.filter((r) => r.kind === "absent" && r.path === unit);
+      expect(registry).toHaveLength(1);
+      const calls: string[][] = [];
+      const ctx = context({ ...zed, resources: registry }, scriptedHost({ enabled: true, active: true }, calls), []);
+      ctx.state = { dir: state, lock: "", secrets: "", backups: join(state, "backups"), dbSync: "" };
+      const order: string[] = [];
+      const host = ctx.host;
+      ctx.host = { ...host, run: (argv, timeout) => (order.push(`${argv.join(" ")} (unit ${existsSync(unit) ? "present" : "gone"})`), host.run(argv, timeout)) };
+      const preview = await converge({ ...ctx, pending: new Set() }, true);
+      expect(preview.changes[0]).toMatchObject({ action: "remove", details: ["no registry in this release", "stop and disable glance-registry.service first, then reload systemd"] });
+      expect(order).toEqual([]);
+      await converge(ctx, false);
+      expect(order).toEqual(["systemctl disable --now glance-registry.service (unit present)", "systemctl daemon-reload (unit gone)"]);
+      expect(existsSync(unit)).toBe(false);
+    } finally {
+      rmSync(unit, { force: true });
+      release();
+    }
   });
 });
