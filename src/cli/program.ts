@@ -140,10 +140,15 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
 
   program
     .command("rollback")
-    .description("restore the files the last apply changed or removed, from its backup")
+    .description("restore the files the last apply changed or removed, from its backup, then reload and restart as apply does")
     .option("-r, --root <dir>", "root directory the apply ran on", "/")
+    .option("--list", "list the backups kept (the last 5 applies that changed files)")
+    .option("--to <id>", "undo every apply back to this one (newest first)")
+    .option("--dry-run", "say what would be restored, reloaded and restarted, and change nothing")
     .option("--json", "print the result as JSON")
-    .action(run(async (options: { root: string; json?: boolean }) => (await import("./commands/rollback.js")).runRollback(options)));
+    .action(
+      run(async (options: { root: string; json?: boolean; list?: boolean; to?: string; dryRun?: boolean }) => (await import("./commands/rollback.js")).runRollback(options)),
+    );
 
   planOptions(program.command("verify").description("check a deployed node: files, units, cron, services, API, registry, database").argument("<proposal>", "proposal file"))
     .option("-r, --root <dir>", "root the proposal was applied to", "/")

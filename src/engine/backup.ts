@@ -40,6 +40,8 @@ const MANIFEST = z.object({
       secret: z.boolean().optional(),
     }),
   ),
+  /** The units of that apply's plan and the files whose change restarts each (older backups: none). */
+  services: z.array(z.object({ unit: z.string(), inputs: z.array(z.string()) })).optional(),
 });
 type BackupManifest = z.infer<typeof MANIFEST>;
 
@@ -50,7 +52,7 @@ export class Backup {
   constructor(
     readonly id: string,
     private readonly state: StatePaths,
-    private readonly meta: { proposal: string; node: string },
+    private readonly meta: { proposal: string; node: string; services?: Array<{ unit: string; inputs: string[] }> },
   ) {
     this.dir = join(state.backups, id);
   }
@@ -111,13 +113,6 @@ const pruneBackups = (state: StatePaths): void => {
   for (const id of ids.slice(0, Math.max(0, ids.length - KEEP_BACKUPS))) rmSync(join(state.backups, id), { recursive: true, force: true });
 };
 
-export interface RollbackResult {
-  id: string;
-  restored: string[];
-  removed: string[];
-}
-
-/** Restores what the newest backed-up apply changed, then drops that backup. */
 const readManifest = (path: string): BackupManifest => {
   let parsed: unknown;
   try {
@@ -141,32 +136,77 @@ export interface SecretOwner {
   gid: number;
 }
 
-export const rollbackLatest = (root: Root, state: StatePaths, enforceOwners: boolean, secretOwner?: SecretOwner): RollbackResult | undefined => {
+export interface BackupSummary {
+  id: string;
+  createdAt: string;
+  proposal: string;
+  node: string;
+  files: number;
+}
+
+/** The backups kept, oldest first. */
+export const listBackups = (state: StatePaths): BackupSummary[] =>
+  backupIds(state).map((id) => {
+    const manifest = readManifest(join(state.backups, id, "manifest.json"));
+    return { id, createdAt: manifest.createdAt, proposal: manifest.proposal, node: manifest.node, files: manifest.entries.length };
+  });
+
+export interface RollbackResult {
+  /** The applies undone, newest first. */
+  ids: string[];
+  restored: string[];
+  removed: string[];
+  /** What the restored files mean for systemd: reload it (a unit changed), restart these units (an input changed). */
+  reload: boolean;
+  restart: string[];
+}
+
+/**
+ * Undoes the newest apply, or every apply back to `to` (newest first), each from its backup, and
+ * drops those backups. Every copy is checked before the first file is put back: a damaged backup
+ * restores nothing. With `dryRun`, says what it would do and writes nothing.
+ */
+export const rollback = (
+  root: Root,
+  state: StatePaths,
+  options: { to?: string; dryRun?: boolean; enforceOwners: boolean; secretOwner?: SecretOwner; systemdDir: string },
+): RollbackResult | undefined => {
   const ids = backupIds(state);
-  const id = ids[ids.length - 1];
-  if (id === undefined) return undefined;
-  const dir = join(state.backups, id);
-  const manifest = readManifest(join(dir, "manifest.json"));
-  // Every copy is checked before the first file is put back: a damaged backup restores nothing.
-  for (const entry of manifest.entries)
-    if (entry.existed && !lstatSync(join(dir, "files", entry.path), { throwIfNoEntry: false })?.isFile())
-      throw failureError("backup-corrupt", `the backup ${dir} lacks its copy of ${entry.path}`, { hint: "nothing was restored" });
-  const result: RollbackResult = { id, restored: [], removed: [] };
-  for (const entry of manifest.entries) {
-    const target = root.resolve(entry.path);
-    if (entry.existed) {
-      mkdirSync(dirname(target), { recursive: true });
-      const owner = entry.secret === true && secretOwner !== undefined ? secretOwner : { uid: entry.uid ?? 0, gid: entry.gid ?? 0 };
-      writeFileAtomic(target, readFileSync(join(dir, "files", entry.path)), {
-        mode: entry.secret === true ? 0o640 : (entry.mode ?? 0o644),
-        ...(enforceOwners ? owner : {}),
-      });
-      result.restored.push(entry.path);
-    } else {
-      rmSync(target, { force: true });
-      result.removed.push(entry.path);
+  if (ids.length === 0) return undefined;
+  const from = options.to === undefined ? ids.length - 1 : ids.indexOf(options.to);
+  if (from < 0)
+    throw failureError("no-backup", `no backup ${options.to ?? ""} in ${root.path}`, { hint: `glance-barclamp rollback --list shows them (${ids.join(", ")})` });
+  const chosen = ids.slice(from).reverse();
+  const manifests = chosen.map((id) => ({ id, dir: join(state.backups, id), manifest: readManifest(join(state.backups, id, "manifest.json")) }));
+  for (const { dir, manifest } of manifests)
+    for (const entry of manifest.entries)
+      if (entry.existed && !lstatSync(join(dir, "files", entry.path), { throwIfNoEntry: false })?.isFile())
+        throw failureError("backup-corrupt", `the backup ${dir} lacks its copy of ${entry.path}`, { hint: "nothing was restored" });
+  const result: RollbackResult = { ids: chosen, restored: [], removed: [], reload: false, restart: [] };
+  const touched = new Set<string>();
+  for (const { dir, manifest } of manifests) {
+    for (const entry of manifest.entries) {
+      touched.add(entry.path);
+      const target = root.resolve(entry.path);
+      if (entry.existed) {
+        if (options.dryRun !== true) {
+          mkdirSync(dirname(target), { recursive: true });
+          const owner = entry.secret === true && options.secretOwner !== undefined ? options.secretOwner : { uid: entry.uid ?? 0, gid: entry.gid ?? 0 };
+          writeFileAtomic(target, readFileSync(join(dir, "files", entry.path)), {
+            mode: entry.secret === true ? 0o640 : (entry.mode ?? 0o644),
+            ...(options.enforceOwners ? owner : {}),
+          });
+        }
+        if (!result.restored.includes(entry.path)) result.restored.push(entry.path);
+      } else {
+        if (options.dryRun !== true) rmSync(target, { force: true });
+        if (!result.removed.includes(entry.path)) result.removed.push(entry.path);
+      }
     }
+    if (options.dryRun !== true) rmSync(dir, { recursive: true, force: true });
   }
-  rmSync(dir, { recursive: true, force: true });
+  result.reload = [...touched].some((path) => path.startsWith(`${options.systemdDir}/`));
+  const services = manifests.flatMap(({ manifest }) => manifest.services ?? []);
+  result.restart = [...new Set(services.filter((s) => s.inputs.some((input) => touched.has(input))).map((s) => s.unit))];
   return result;
 };

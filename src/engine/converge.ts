@@ -49,7 +49,11 @@ export const converge = async (context: ConvergeContext, dryRun: boolean): Promi
   }
   const changes = inspections.map(({ apply: _apply, ...change }) => change);
   if (dryRun) return { changes, backup: undefined };
-  const backup = new Backup(newBackupId(), context.state, { proposal: context.plan.proposal, node: context.plan.node });
+  // The manifest keeps what restarts on which file, so that a rollback restarts as apply would.
+  const services = context.plan.resources.flatMap((r) =>
+    r.kind === "service" ? [{ unit: r.unit, inputs: r.restartOn.filter((id) => id.startsWith("file:")).map((id) => id.slice("file:".length)) }] : [],
+  );
+  const backup = new Backup(newBackupId(), context.state, { proposal: context.plan.proposal, node: context.plan.node, services });
   context.backup = backup;
   let failure: Error | undefined;
   try {

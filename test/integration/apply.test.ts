@@ -230,4 +230,37 @@ describe("apply", () => {
     const files = (s: Record<string, Omit<Entry, "mtimeNs">>) => Object.fromEntries(Object.entries(s).filter(([, e]) => e.type === "file"));
     expect(files(restored)).toEqual(files(first));
   });
+
+  it("lists its backups, previews a rollback, restores modes, and undoes several applies with --to", () => {
+    const root = newRoot();
+    expect(apply(CACHE_ON, root).code).toBe(0);
+    const first = shape(snapshot(root, { skip: notState }));
+    // A mode changed by hand: the next apply mends it, and its backup keeps the old one.
+    const planned = statSync(join(root, "etc/glance/glance-api.conf")).mode & 0o777;
+    chmodSync(join(root, "etc/glance/glance-api.conf"), 0o600);
+    expect(apply(CACHE_ON, root).code).toBe(0);
+    expect(statSync(join(root, "etc/glance/glance-api.conf")).mode & 0o777).toBe(planned);
+    expect(apply(CACHE_OFF, root).code).toBe(0);
+    const listed = JSON.parse(runCli(["rollback", "--root", root, "--list", "--json"]).stdout) as { backups: Array<{ id: string; files: number }> };
+    // One per apply, oldest first: the first one's undo removes what it created.
+    expect(listed.backups).toHaveLength(3);
+    const mended = listed.backups[1] ?? { id: "" };
+    const disabled = listed.backups[2] ?? { id: "" };
+    expect(runCli(["rollback", "--root", root, "--list"]).stdout).toContain(disabled.id);
+    const before = snapshot(root);
+    const dry = runCli(["rollback", "--root", root, "--to", mended.id, "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("would restore /etc/glance/glance-api.conf");
+    expect(dry.stdout).toContain(`would roll back apply ${disabled.id}, ${mended.id}`);
+    expect(dry.stdout).toContain("staging root: would run systemctl try-restart glance-api.service");
+    expect(snapshot(root)).toEqual(before);
+    const done = runCli(["rollback", "--root", root, "--to", mended.id]);
+    expect(done.code, done.stderr).toBe(0);
+    // Back to the first apply's files, and to the mode the hand edit left before the second apply.
+    expect(statSync(join(root, "etc/glance/glance-api.conf")).mode & 0o777).toBe(0o600);
+    const files = (s: Record<string, Omit<Entry, "mtimeNs">>) => Object.fromEntries(Object.entries(s).filter(([, e]) => e.type === "file").map(([p, e]) => [p, { ...e, mode: 0 }]));
+    expect(files(shape(snapshot(root, { skip: notState })))).toEqual(files(first));
+    expect((JSON.parse(runCli(["rollback", "--root", root, "--list", "--json"]).stdout) as { backups: unknown[] }).backups).toHaveLength(1);
+    expect(runCli(["rollback", "--root", root, "--to", "nope"]).code).toBe(1);
+  });
 });

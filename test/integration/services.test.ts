@@ -3,7 +3,7 @@ import type { Server } from "node:http";
  * Service actions through the real converge engine, on the live root ("/") but with a plan holding
  * only service resources, and a scripted host standing in for systemctl (no systemd runs here).
  */
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -233,6 +233,44 @@ describe("units that leave the plan, on the live system", () => {
       expect(existsSync(unit)).toBe(false);
     } finally {
       rmSync(unit, { force: true });
+      release();
+    }
+  });
+});
+
+describe("rollback on the live system", () => {
+  it("reloads systemd when a unit came back or went, and restarts the services whose inputs it restored", async () => {
+    const { cleanLive, holdLiveRoot } = await import("../helpers/glance-api.js");
+    const { Backup, newBackupId } = await import("../../src/engine/backup.js");
+    const { statePaths } = await import("../../src/engine/state.js");
+    const { rollbackRoot } = await import("../../src/app/rollback-root.js");
+    const release = await holdLiveRoot();
+    const dir = newRoot("gb-rollback-live-");
+    const config = join(dir, "glance-api.conf");
+    const unit = "/etc/systemd/system/glance-gbtest.service";
+    try {
+      cleanLive();
+      // An apply that changed glance-api's config and created a unit.
+      writeFileSync(config, "old\n");
+      const backup = new Backup(newBackupId(), statePaths(openRoot("/"), true), { proposal: "p", node: "n1", services: [{ unit: "glance-api.service", inputs: [config] }, { unit: "glance-other.service", inputs: ["/elsewhere"] }] });
+      backup.save(config, config, false);
+      backup.save(unit, unit, false);
+      backup.finish();
+      writeFileSync(config, "new\n");
+      writeFileSync(unit, "[Service]\n");
+      const calls: string[][] = [];
+      const host = scriptedHost({ enabled: true, active: true }, calls);
+      const preview = await rollbackRoot("/", { dryRun: true, host });
+      expect(preview).toMatchObject({ systemd: ["systemctl daemon-reload", "systemctl try-restart glance-api.service"], systemdSkipped: "dry run" });
+      expect(calls).toEqual([]);
+      const report = await rollbackRoot("/", { host });
+      expect(report).toMatchObject({ restored: [config], removed: [unit], systemdSkipped: undefined });
+      expect(calls).toEqual([["systemctl", "daemon-reload"], ["systemctl", "try-restart", "glance-api.service"]]);
+      expect(readFileSync(config, "utf8")).toBe("old\n");
+      expect(existsSync(unit)).toBe(false);
+    } finally {
+      rmSync(unit, { force: true });
+      cleanLive();
       release();
     }
   });

@@ -32,7 +32,9 @@ export const file: Executor<"file"> = (resource, context) => {
     ...(diff === undefined ? {} : { diff }),
     apply: () => {
       if (!contentDiffers && drift !== undefined) {
-        // Only metadata differs: leave the content (and its mtime) alone.
+        // Only metadata differs: leave the content (and its mtime) alone; the backup keeps the old
+        // mode and owners, for a rollback.
+        context.backup?.save(resource.path, resolved, resource.secrets.length > 0);
         drift.mend(resolved);
         return;
       }
