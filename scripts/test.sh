@@ -20,6 +20,11 @@ command -v memcached >/dev/null 2>&1 || missing+=(memcached)
 command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+# zsh, to load the zsh completion script the CLI prints.
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+# groff and man, to read the man page the CLI prints.
+command -v groff >/dev/null 2>&1 || missing+=(groff-base)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
 # A JUnit XML reader, for validate --format junit.
 /usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || missing+=(python3-junitparser)
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -24,6 +24,19 @@ export const ExitCode = {
   brokenPipe: 141,
 } as const;
 
+/** What each exit code means, for the man page (the README's table says the same). */
+export const EXIT_CODE_MEANINGS: ReadonlyArray<[number, string]> = [
+  [ExitCode.ok, "success (for diff: no change pending)"],
+  [ExitCode.failure, "a runtime step failed: file system, lock, database, service, a bad answer from an API, a damaged backup"],
+  [ExitCode.usage, "usage error: unknown command or option, unreadable input file"],
+  [ExitCode.invalid, "invalid proposal or inventory (every problem is listed)"],
+  [ExitCode.changesPending, "diff: changes are pending"],
+  [ExitCode.checksFailed, "verify: a check failed (every check is still listed)"],
+  [ExitCode.secretUnresolved, "a secret cannot be resolved: unset variable, unreadable or unfit file, a value that is no secret"],
+  [ExitCode.bug, "internal error: a bug in glance-barclamp (rerun with --verbose and report it)"],
+  [ExitCode.brokenPipe, "the reader of stdout went away: output stopped quietly"],
+];
+
 export type ErrorKind = "usage" | "invalid" | "failure" | "secretUnresolved";
 
 export interface BarclampErrorOptions {

@@ -2,7 +2,7 @@
  * The command-line surface. Each command's module is imported only when that command runs, so
  * start-up loads commander and nothing else.
  */
-import { Command, Option } from "commander";
+import { Argument, Command, Option } from "commander";
 import type { ApplyCommandOptions } from "./options.js";
 import { DEFAULT_RELEASE, RELEASE_MODULES, releaseNames } from "../core/releases/index.js";
 
@@ -177,6 +177,42 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .requiredOption("-i, --inventory <file>", "inventory of nodes (their addresses)")
     .action(
       run(async (file: string, options: { inventory: string }) => (await import("./commands/ansible-inventory.js")).runAnsibleInventory(file, options)),
+    );
+
+  program
+    .command("completion")
+    .description("print the shell completion script (bash: source it, or put it in /etc/bash_completion.d; zsh: a file named _glance-barclamp on $fpath)")
+    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh"]))
+    .action(
+      run(async (shell: "bash" | "zsh") => {
+        const { bashCompletion, zshCompletion } = await import("./help-documents.js");
+        process.stdout.write(shell === "bash" ? bashCompletion(program) : zshCompletion(program));
+        return 0;
+      }),
+    );
+
+  program
+    .command("man")
+    .description("print the man page (roff), made from the same definitions as --help: glance-barclamp man > glance-barclamp.1")
+    .action(
+      run(async () => {
+        const { manPage } = await import("./help-documents.js");
+        const { EXIT_CODE_MEANINGS } = await import("../errors.js");
+        process.stdout.write(
+          manPage(program, {
+            version: program.version() ?? "",
+            date: "2026-12",
+            exitCodes: [...EXIT_CODE_MEANINGS],
+            environment: [
+              ["NO_COLOR", "set and not empty: no colour, even on a terminal"],
+              ["FORCE_COLOR", "set (not 0): colour, even on a pipe"],
+              ["OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, ...", "index logs in to Keystone with them when no proposal or --connection is given"],
+              ["NODE_EXTRA_CA_CERTS", "a private CA for https to Keystone, Swift and Glance"],
+            ],
+          }),
+        );
+        return 0;
+      }),
     );
 
   const images = program.command("images").description("the images the proposal lists");
