@@ -16,6 +16,9 @@ const playbook = join(repo, "ansible/playbooks/deploy.yml");
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+// The same throw-away Ansible environment and fleet proposal as test/helpers/ansible.ts and
+// test/e2e/ansible-deploy.test.ts, written again because the bench runs on the built CLI with plain
+// Node, without the TypeScript the tests are in.
 const ansibleEnv = (dir) => ({
   PATH: process.env.PATH,
   HOME: dir,
