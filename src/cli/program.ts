@@ -101,8 +101,9 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       .argument("<proposal>", "proposal file ('-' reads standard input)"),
   )
     .requiredOption("-o, --out <dir>", "directory to write into (e.g. ./out: out/etc/glance/glance-api.conf)")
+    .option("--json", "print the files written as JSON")
     .action(
-      run(async (file: string, options: { inventory?: string; node?: string; out: string }) =>
+      run(async (file: string, options: { inventory?: string; node?: string; out: string; json?: boolean }) =>
         (await import("./commands/render.js")).runRender(file, options),
       ),
     );
@@ -164,8 +165,9 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("--once <job>", "run one job (scrubber, reaper, pruner, prefetcher) now and exit with its result")
     .option("--grace <seconds>", "on SIGTERM/SIGINT, how long running jobs may take to finish", "30")
     .option("--log-file <file>", "write the structured log there instead of stderr")
+    .option("--json", "with --once: print the run (job, exit code, duration) as JSON")
     .action(
-      run(async (file: string, options: { inventory?: string; node?: string; once?: string; grace: string; logFile?: string }) =>
+      run(async (file: string, options: { inventory?: string; node?: string; once?: string; grace: string; logFile?: string; json?: boolean }) =>
         (await import("./commands/schedule.js")).runSchedule(file, options),
       ),
     );

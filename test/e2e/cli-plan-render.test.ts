@@ -106,3 +106,15 @@ describe("glance-barclamp ansible-inventory", () => {
     expect(runCli(["ansible-inventory", "proposals/three-node.json"]).code).toBe(2);
   });
 });
+
+describe("glance-barclamp render --json", () => {
+  it("lists the files it wrote, in the report shape every --json shares", () => {
+    const out = newRoot("gb-render-json-");
+    const result = runCli(["render", "proposals/zed-sqlite.json", "--node", "n1", "--out", out, "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { report_version: number; out: string; files: string[] };
+    expect(report.report_version).toBe(1);
+    expect(report.files).toContain("/etc/glance/glance-api.conf");
+    for (const file of report.files) expect(statSync(join(out, file)).isFile(), file).toBe(true);
+  });
+});

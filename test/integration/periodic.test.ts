@@ -108,6 +108,9 @@ describe("glance-barclamp schedule", () => {
     const once = runCli(["schedule", cronProposal, "--node", "n1", "--once", "scrubber"]);
     expect(once.code).toBe(1);
     expect(once.stderr).toContain("scrubber failed (job=scrubber, ");
+    const json = runCli(["schedule", cronProposal, "--node", "n1", "--once", "scrubber", "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ report_version: 1, run: { job: "scrubber", exitCode: 1 } });
     const notHere = runCli(["schedule", cronProposal, "--node", "n1", "--once", "pruner"]);
     expect(notHere.code).toBe(2);
     expect(notHere.stderr).toContain("pruner does not run on n1: caching is off");

@@ -275,3 +275,20 @@ describe("rollback on the live system", () => {
     }
   });
 });
+
+describe("a preview on the live system", () => {
+  it("reports an unreachable Keystone as not inspected, where an apply stops before any change", async () => {
+    const { freePort } = await import("../helpers/glance-api.js");
+    const { inventory } = await import("../helpers/proposals.js");
+    const port = await freePort();
+    const site = inventory({ nodes: { n1: { admin_address: "127.0.0.1" } }, keystone: { ks: { host: "127.0.0.1", port, service_password: "pw", admin_user: "admin", admin_password: "a" } } });
+    const plan = planOf(proposalWith({ release: "zed", use_keystone: true }, { "glance-server": ["n1"] }), { inventory: site, node: "n1" });
+    const only = { ...plan, resources: plan.resources.filter((r) => r.kind === "keystone") };
+    expect(only.resources).toHaveLength(1);
+    const ctx = context(only, scriptedHost({ enabled: true, active: true }, []), []);
+    ctx.secrets = new Map([["keystone_service_password", "pw"], ["keystone_admin_password", "a"]]);
+    const preview = await converge({ ...ctx, preview: true }, true);
+    expect(preview.changes[0]).toMatchObject({ kind: "keystone", action: "skipped", details: [expect.stringMatching(new RegExp(`^not inspected: cannot reach Keystone at http://127\\.0\\.0\\.1:${port}`, "u"))] });
+    await expect(converge(ctx, true)).rejects.toMatchObject({ code: "keystone-unreachable" });
+  });
+});

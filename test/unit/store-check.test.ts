@@ -6,7 +6,11 @@
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SwiftAccess } from "../../src/core/swift-access.js";
-import { swiftCheck } from "../../src/verify/store-checks.js";
+import { fileStoreCheck, swiftCheck } from "../../src/verify/store-checks.js";
+import { liveHost } from "../../src/engine/host.js";
+import { newRoot } from "../helpers/roots.js";
+import { chmodSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { listen, urlOf } from "../helpers/http.js";
 
 let keystone: Server;
@@ -73,5 +77,21 @@ describe("verify's Swift check over Keystone v3", () => {
     expect(await swiftCheck(access({ region: "RegionTwo" }), "right")).toMatchObject({ outcome: "fail", detail: expect.stringContaining("no public object-store endpoint in region RegionTwo") as unknown });
     expect(await swiftCheck(access({ container: "absent" }), "right")).toMatchObject({ outcome: "fail", detail: expect.stringContaining("the container absent does not exist") as unknown });
     expect(await swiftCheck(access({ container: "absent", createOnPut: true }), "right")).toMatchObject({ outcome: "pass" });
+  });
+});
+
+describe("verify's file store check", () => {
+  it("passes on a directory this user can write, fails on a missing one and on a file", async () => {
+    const dir = newRoot("gb-glance-store-");
+    const store = { kind: "file" as const, path: "/var/lib/glance/images" };
+    mkdirSync(join(dir, "images"));
+    expect(await fileStoreCheck(store, join(dir, "images"), liveHost(), false)).toMatchObject({ outcome: "pass" });
+    expect(await fileStoreCheck(store, join(dir, "absent"), liveHost(), false)).toMatchObject({ outcome: "fail", detail: "/var/lib/glance/images is missing or not writable by this user" });
+    // As the glance user (root runs the check that way): a directory only root may write fails.
+    if (process.geteuid?.() === 0) {
+      chmodSync(join(dir, "images"), 0o755);
+      chmodSync(dir, 0o755);
+      expect(await fileStoreCheck(store, join(dir, "images"), liveHost(), true)).toMatchObject({ outcome: "fail", detail: expect.stringContaining("not writable by the glance user") as unknown });
+    }
   });
 });

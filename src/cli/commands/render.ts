@@ -7,13 +7,14 @@ import { openRoot } from "../../engine/root.js";
 import { ExitCode, usageError } from "../../errors.js";
 import { maskSecrets } from "../../core/render/secret-slots.js";
 import { printWarnings } from "../diagnostics.js";
+import { jsonReport } from "../format/report.js";
 import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 /**
  * Writes the plan's files under DIR for review and golden tests; secrets are masked, so nothing
  * rendered this way can leak one. `apply` is what deploys. DIR is confined like apply's root.
  */
-export const runRender = async (file: string, options: PlanOptions & { out: string }): Promise<number> => {
+export const runRender = async (file: string, options: PlanOptions & { out: string; json?: boolean }): Promise<number> => {
   const out = resolve(options.out);
   if (out === "/") throw usageError("render-into-root", "render writes files for review, not into /", { hint: "use apply to deploy" });
   // Checked before anything is planned or made: a file or a kernel tree is no place for a review copy.
@@ -24,14 +25,14 @@ export const runRender = async (file: string, options: PlanOptions & { out: stri
   printWarnings(warnings);
   await mkdir(out, { recursive: true });
   const root = openRoot(out);
-  let count = 0;
+  const files: string[] = [];
   for (const resource of plan.resources) {
     if (resource.kind !== "file") continue;
     const target = root.resolve(resource.path);
     await mkdir(dirname(target), { recursive: true });
     writeFileAtomic(target, maskSecrets(resource.content), { mode: Number.parseInt(resource.mode, 8) });
-    count++;
+    files.push(resource.path);
   }
-  process.stdout.write(`rendered ${count} files under ${root.path}\n`);
+  process.stdout.write(options.json === true ? jsonReport({ out: root.path, files }) : `rendered ${files.length} files under ${root.path}\n`);
   return ExitCode.ok;
 };

@@ -5,12 +5,14 @@ import { commandLogger } from "../output.js";
 import type { PeriodicJobName } from "../../core/glance.js";
 import { runJob, startScheduler, type Job } from "../../schedule/scheduler.js";
 import { printWarnings } from "../diagnostics.js";
+import { jsonReport } from "../format/report.js";
 import { planProposal, type PlanOptions } from "../../app/plan-proposal.js";
 
 export interface ScheduleOptions extends PlanOptions {
   once?: string;
   grace: string;
   logFile?: string;
+  json?: boolean;
 }
 
 export const runSchedule = async (file: string, options: ScheduleOptions): Promise<number> => {
@@ -38,6 +40,7 @@ export const runSchedule = async (file: string, options: ScheduleOptions): Promi
       });
     }
     const record = await runJob(job, log, new Set());
+    if (options.json === true) process.stdout.write(jsonReport({ run: record }));
     return record.exitCode === 0 ? ExitCode.ok : ExitCode.failure;
   }
 

@@ -25,7 +25,7 @@ export const images: Executor<"images"> = (resource, context) => {
         context.log.warn({ api: resource.api }, "the API did not answer: images not seeded (run glance-barclamp images sync)");
         return;
       }
-      const results = await seedPlanned(resource, context.secrets, { replace: false, progress: (line) => context.log.info({}, line) });
+      const results = await seedPlanned(resource, context.secrets, { replace: false, progress: (line) => (context.log.progress === undefined ? context.log.info({}, line) : context.log.progress(line)) });
       for (const r of results) context.log.info({ image: r.name, id: r.id, action: r.action }, `${r.action} image ${r.name}`);
     },
   };
