@@ -151,7 +151,7 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
       run(async (options: { root: string; json?: boolean; list?: boolean; to?: string; dryRun?: boolean }) => (await import("./commands/rollback.js")).runRollback(options)),
     );
 
-  planOptions(program.command("verify").description("check a deployed node: files, units, cron, services, API, registry, database").argument("<proposal>", "proposal file"))
+  planOptions(program.command("verify").description("check a deployed node: files, units, cron, services, the image store, API, registry, database (a staging root: what it can show)").argument("<proposal>", "proposal file"))
     .option("-r, --root <dir>", "root the proposal was applied to", "/")
     .option("--timeout <seconds>", "how long each HTTP check waits", "5")
     .option("--json", "print the checks as JSON")
