@@ -32,6 +32,18 @@ export const formatReport = (report: ApplyReport, paint: Paint = paintFor(false)
   return lines.join("\n");
 };
 
+/** What each kind of resource is called in a sentence (the JSON report keeps the kinds). */
+const NOUN: Record<Change["kind"], string> = {
+  directory: "directory",
+  file: "file",
+  absent: "file",
+  database: "database",
+  "db-sync": "schema sync",
+  keystone: "Keystone registration",
+  service: "service",
+  images: "images",
+};
+
 /**
  * The one preview, for diff and apply --dry-run alike: what is not what the plan says, each file
  * with its unified diff (secrets masked), then its consequences (directories, db sync, Keystone,
@@ -44,8 +56,8 @@ export const formatPreview = (report: ApplyReport, paint: Paint = paintFor(false
   const diffs = pending.filter((c) => c.diff !== undefined).map((c) => (c.diff ?? "").trimEnd());
   const consequences = pending
     .filter((c) => c.diff === undefined)
-    .map((c) => `would ${c.action} ${c.kind} ${c.target}${c.details.length > 0 ? `: ${c.details.join("; ")}` : ""}`);
-  const skipped = report.changes.filter((c) => c.action === "skipped" && c.details.some((d) => d.startsWith("not inspected"))).map((c) => `${c.kind} ${c.target}: ${c.details.join("; ")}`);
+    .map((c) => `would ${c.action} ${NOUN[c.kind]} ${c.target}${c.details.length > 0 ? `: ${c.details.join("; ")}` : ""}`);
+  const skipped = report.changes.filter((c) => c.action === "skipped" && c.details.some((d) => d.startsWith("not inspected"))).map((c) => `${NOUN[c.kind]} ${c.target}: ${c.details.join("; ")}`);
   return [
     `dry run: ${report.proposal} on ${report.node} (${report.release}) into ${report.root}`,
     ...notes,
