@@ -63,8 +63,9 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .option("-o, --out <file>", "write the migrated proposal there instead of standard output")
     .option("--in-place", "replace the file, keeping the original as FILE.bak")
     .addOption(new Option("-r, --release <release>", "Glance release of the migrated proposal (default: the proposal's era decides)").choices(releaseNames()))
+    .option("--json", "print a report (what was written, warnings and notes, and the proposal when it goes to standard output) as JSON")
     .action(
-      run(async (file: string, options: { out?: string; inPlace?: boolean; release?: string }) =>
+      run(async (file: string, options: { out?: string; inPlace?: boolean; release?: string; json?: boolean }) =>
         (await import("./commands/proposal.js")).runProposalMigrate(file, options),
       ),
     );

@@ -9,6 +9,24 @@ import { newRoot } from "../helpers/roots.js";
 const R302 = join(FIXTURES, "crowbar/crowbar-openstack-r302.json");
 const SECRETS = ["memcache-secret-302", "db-secret-4711"];
 
+describe("glance-barclamp proposal migrate --json", () => {
+  it("reports what it wrote, its warnings and notes, and the proposal when it goes to stdout", () => {
+    const result = runCli(["proposal", "migrate", R302, "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { report_version: number; changed: boolean; written: string | null; warnings: Array<{ code: string }>; notes: string[]; proposal?: { attributes: { glance: { release: string } } } };
+    expect(report).toMatchObject({ report_version: 1, changed: true, written: null });
+    expect(report.proposal?.attributes.glance.release).toBe("zed");
+    expect(report.warnings.map((w) => w.code)).toContain("migrate-dropped");
+    expect(report.notes.join("\n")).toContain("schema revision 302");
+    expect(result.stderr).toBe("");
+    const out = join(newRoot("gb-migrate-json-"), "new.json");
+    const written = JSON.parse(runCli(["proposal", "migrate", R302, "--out", out, "--json"]).stdout) as { written: string; proposal?: unknown };
+    expect(written.written).toBe(out);
+    expect(written.proposal).toBeUndefined();
+    expect(existsSync(out)).toBe(true);
+  });
+});
+
 describe("glance-barclamp proposal migrate", () => {
   it("prints the migrated proposal on stdout, what it did on stderr, and no secret in a message", () => {
     const result = runCli(["proposal", "migrate", R302]);
