@@ -52,7 +52,15 @@ const NOUN: Record<Change["kind"], string> = {
 export const formatPreview = (report: ApplyReport, paint: Paint = paintFor(false)): string => {
   const pending = report.changes.filter(isPending);
   const notes = report.notes.map((n) => `note: ${n}`);
-  if (pending.length === 0) return [...notes, "no changes pending"].join("\n");
+  // On the live system, what apply leaves undone there (no systemd, the API not up yet) is part of
+  // the picture; on a staging root those steps never run, so they are not listed.
+  const undone =
+    report.root === "/"
+      ? report.changes
+          .filter((c) => c.action === "skipped" && c.details.length > 0 && !c.details.some((d) => d.startsWith("not inspected")))
+          .map((c) => `not done here: ${NOUN[c.kind]} ${c.target}: ${c.details.join("; ")}`)
+      : [];
+  if (pending.length === 0) return [...notes, "no changes pending", ...undone].join("\n");
   const diffs = pending.filter((c) => c.diff !== undefined).map((c) => (c.diff ?? "").trimEnd());
   const consequences = pending
     .filter((c) => c.diff === undefined)
@@ -64,6 +72,7 @@ export const formatPreview = (report: ApplyReport, paint: Paint = paintFor(false
     ...skipped.map((line) => paint.yellow(line)),
     ...diffs,
     ...consequences,
+    ...undone,
     paint.yellow(summary(report.changes)),
   ].join("\n");
 };

@@ -6,7 +6,7 @@ import { failureError } from "../../errors.js";
 import { maskText } from "../mask.js";
 import { lstatOrUndefined, notAThing } from "./metadata.js";
 
-/** A systemd unit file the plan drops (the registry after a switch to zed, timers after one to cron). */
+/** A systemd unit file the plan drops (the registry on a release without one, timers after a switch to cron). */
 const unitOf = (path: string): string | undefined => {
   const name = path.slice(SYSTEMD_DIR.length + 1);
   return path.startsWith(`${SYSTEMD_DIR}/`) && /^[^/]+\.(?:service|timer)$/u.test(name) ? name : undefined;
