@@ -21,6 +21,7 @@ const printError = (thrown: unknown, verbose: boolean, json: boolean): number =>
   const error = fromSystemError(thrown);
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") return ExitCode.ok;
+    if (json) process.stdout.write(jsonReport({ error: { code: "usage", message: error.message.replace(/^error: /u, ""), hint: "run 'glance-barclamp --help' for usage" } }));
     process.stderr.write(`${error.message}\n`);
     process.stderr.write("run 'glance-barclamp --help' for usage\n");
     return ExitCode.usage;

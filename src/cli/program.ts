@@ -50,8 +50,9 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .description("print a complete default proposal")
     .addOption(new Option("-r, --release <release>", "Glance release").choices(releaseNames()).default(DEFAULT_RELEASE))
     .option("--id <name>", "proposal name (the id becomes bc-glance-NAME)", "default")
+    .option("--json", "wrap the output in the report every --json shares ({\"report_version\", ...})")
     .action(
-      run(async (options: { release: string; id: string }) =>
+      run(async (options: { release: string; id: string; json?: boolean }) =>
         (await import("./commands/proposal.js")).runProposalNew(options),
       ),
     );
@@ -74,7 +75,8 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .command("schema")
     .description("print the JSON Schema of proposals (or of inventories)")
     .option("--inventory", "print the inventory's schema instead")
-    .action(run(async (options: { inventory?: boolean }) => (await import("./commands/schema.js")).runSchema(options)));
+    .option("--json", "wrap the output in the report every --json shares ({\"report_version\", ...})")
+    .action(run(async (options: { inventory?: boolean; json?: boolean }) => (await import("./commands/schema.js")).runSchema(options)));
 
   const planOptions = (command: Command): Command =>
     command
@@ -178,18 +180,21 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
     .description("print Ansible's inventory (JSON, for the yaml plugin) of the proposal's glance-server nodes: ansible_host is each node's admin address")
     .argument("<proposal>", "proposal file ('-' reads standard input)")
     .requiredOption("-i, --inventory <file>", "inventory of nodes (their addresses)")
+    .option("--json", "wrap the output in the report every --json shares ({\"report_version\", ...})")
     .action(
-      run(async (file: string, options: { inventory: string }) => (await import("./commands/ansible-inventory.js")).runAnsibleInventory(file, options)),
+      run(async (file: string, options: { inventory: string; json?: boolean }) => (await import("./commands/ansible-inventory.js")).runAnsibleInventory(file, options)),
     );
 
   program
     .command("completion")
     .description("print the shell completion script (bash: source it, or put it in /etc/bash_completion.d; zsh: a file named _glance-barclamp on $fpath)")
     .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh"]))
+    .option("--json", "wrap the output in the report every --json shares ({\"report_version\", ...})")
     .action(
-      run(async (shell: "bash" | "zsh") => {
+      run(async (shell: "bash" | "zsh", options: { json?: boolean }) => {
         const { bashCompletion, zshCompletion } = await import("./help-documents.js");
-        process.stdout.write(shell === "bash" ? bashCompletion(program) : zshCompletion(program));
+        const script = shell === "bash" ? bashCompletion(program) : zshCompletion(program);
+        process.stdout.write(options.json === true ? (await import("./format/report.js")).jsonReport({ shell, script }) : script);
         return 0;
       }),
     );
@@ -197,11 +202,12 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
   program
     .command("man")
     .description("print the man page (roff), made from the same definitions as --help: glance-barclamp man > glance-barclamp.1")
+    .option("--json", "wrap the output in the report every --json shares ({\"report_version\", ...})")
     .action(
-      run(async () => {
+      run(async (options: { json?: boolean }) => {
         const { manPage } = await import("./help-documents.js");
         const { EXIT_CODE_MEANINGS } = await import("../errors.js");
-        process.stdout.write(
+        const page =
           manPage(program, {
             version: program.version() ?? "",
             date: "2026-12",
@@ -212,8 +218,8 @@ export const buildProgram = (setExitCode: SetExitCode): Command => {
               ["OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, ...", "index logs in to Keystone with them when no proposal or --connection is given"],
               ["NODE_EXTRA_CA_CERTS", "a private CA for https to Keystone, Swift and Glance"],
             ],
-          }),
-        );
+          });
+        process.stdout.write(options.json === true ? (await import("./format/report.js")).jsonReport({ page }) : page);
         return 0;
       }),
     );

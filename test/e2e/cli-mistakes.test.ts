@@ -43,3 +43,53 @@ describe("mistakes", () => {
     expect(report.error.issues.map((i) => [i.code, i.path])).toEqual([["unknown-key", "attributes.glance.api.bind_prot"]]);
   });
 });
+
+describe("--json on every command", () => {
+  // Each command, with input that makes it fail: the error is the shared JSON shape on stdout.
+  const failing: string[][] = [
+    ["validate", "--bogus", "missing.json"],
+    ["proposal", "migrate", "missing.json"],
+    ["proposal", "new", "--id", "bad id!"],
+    ["schema", "--bogus"],
+    ["plan", "missing.json"],
+    ["render", "missing.json", "--out", "/proc/x"],
+    ["apply", "missing.json"],
+    ["diff", "missing.json"],
+    ["rollback", "--root", "/nonexistent-gb-root"],
+    ["verify", "missing.json"],
+    ["schedule", "missing.json"],
+    ["ansible-inventory", "missing.json", "-i", "missing.inventory.json"],
+    ["completion", "fish"],
+    ["man", "--bogus"],
+    ["images", "sync", "missing.json"],
+    ["db", "provision", "missing.json"],
+    ["db", "sync", "missing.json"],
+    ["db", "status", "missing.json"],
+    ["index", "missing.json"],
+  ];
+  it("makes every command's error the shared JSON shape on stdout", () => {
+    for (const args of failing) {
+      const result = runCli([...args, "--json"]);
+      expect(result.code, args.join(" ")).not.toBe(0);
+      const report = JSON.parse(result.stdout) as { report_version: number; error: { code: string; message: string } };
+      expect(report.report_version, args.join(" ")).toBe(1);
+      expect(report.error.code, args.join(" ")).toMatch(/^[a-z-]+$/u);
+    }
+  });
+
+  it("wraps the documents the others print in the same shape", () => {
+    for (const [args, key] of [
+      [["proposal", "new"], "proposal"],
+      [["schema"], "schema"],
+      [["completion", "bash"], "script"],
+      [["man"], "page"],
+      [["ansible-inventory", "proposals/three-node.json", "-i", "proposals/three-node.inventory.json"], "inventory"],
+    ] as const) {
+      const result = runCli([...args, "--json"]);
+      expect(result.code, args.join(" ")).toBe(0);
+      const report = JSON.parse(result.stdout) as Record<string, unknown>;
+      expect(report.report_version).toBe(1);
+      expect(report[key], args.join(" ")).toBeDefined();
+    }
+  });
+});

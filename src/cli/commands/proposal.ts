@@ -6,10 +6,11 @@ import { writeFileAtomic } from "../../engine/atomic-write.js";
 import { printWarnings } from "../diagnostics.js";
 import { jsonReport } from "../format/report.js";
 
-export const runProposalNew = (options: { release: string; id: string }): number => {
+export const runProposalNew = (options: { release: string; id: string; json?: boolean }): number => {
   if (!/^[A-Za-z0-9_.-]{1,100}$/u.test(options.id))
     throw usageError("bad-id", `--id ${JSON.stringify(options.id)} is not a proposal name`, { hint: "letters, digits, _ . - (the id becomes bc-glance-NAME)" });
-  process.stdout.write(`${JSON.stringify(newProposal(options.release, options.id), null, 2)}\n`);
+  const proposal = newProposal(options.release, options.id);
+  process.stdout.write(options.json === true ? jsonReport({ proposal }) : `${JSON.stringify(proposal, null, 2)}\n`);
   return ExitCode.ok;
 };
 
