@@ -7,13 +7,16 @@ import type { Logger } from "../engine/types.js";
 import { createLogger } from "../log.js";
 import { outputSettings, stderrPaint } from "./terminal.js";
 
+const SECRET_KEYS: ReadonlySet<string> = new Set(["password", "key", "token", "secret"]);
+
 /** One event as a short line: the message, then its plain fields (long text on lines of its own). */
 const humanLine = (fields: object, message: string): string => {
   const plain: string[] = [];
   const long: string[] = [];
   for (const [key, value] of Object.entries(fields)) {
-    // resource and action repeat what the message says.
-    if (value === undefined || value === null || typeof value === "object" || key === "resource" || key === "action") continue;
+    // resource and action repeat what the message says; secret-looking keys are never shown (the
+    // JSON logger redacts the same names).
+    if (value === undefined || value === null || typeof value === "object" || key === "resource" || key === "action" || SECRET_KEYS.has(key)) continue;
     const text = String(value);
     if (text.includes("\n") || text.length > 120) long.push(...text.trimEnd().split("\n").slice(-10).map((l) => `    ${l}`));
     else plain.push(`${key}=${text}`);
