@@ -105,7 +105,7 @@ describe.each(["sqlite", "mysql"] as const)("the real Glance 25 with %s", (datab
   it("deploys, serves, lists, deletes, runs the periodic tools, verifies, and stops cleanly", async () => {
     const applied = cli(d, "apply");
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toMatch(/run\s+db-sync/u);
+    expect(applied.stdout).toMatch(/run\s+schema sync/u);
     // apply migrated the schema: db sync runs glance-manage again, which has nothing to do, and --json says so.
     const migrationsOf = (result: { stdout: string }) => (JSON.parse(result.stdout) as { migrations: { ran: boolean; from: string | null; to: string | null } }).migrations;
     const again = cli(d, "db", "sync", "--json");
@@ -117,7 +117,7 @@ describe.each(["sqlite", "mysql"] as const)("the real Glance 25 with %s", (datab
     else mariadb.sql("DROP DATABASE glance_e2e");
     const synced = cli(d, "db", "sync");
     expect(synced.code, synced.stderr + synced.stdout).toBe(0);
-    expect(synced.stdout).toMatch(/run\s+db-sync/u);
+    expect(synced.stdout).toMatch(/run\s+schema sync/u);
     expect(synced.stdout).toContain(`migrations: ran, from an empty database to ${migrationsOf(again).to ?? ""}`);
     const status = cli(d, "db", "status");
     expect(status.stdout).toMatch(/schema: {3}current \(visibility\), alembic at /u);

@@ -9,29 +9,6 @@ const summary = (changes: readonly Change[]): string => {
   return `${count("create")} created, ${count("update")} changed, ${count("remove")} removed, ${count("run")} run, ${count("unchanged")} unchanged, ${count("skipped")} skipped`;
 };
 
-/** The report, its last line the recap (coloured when `paint` colours: green nothing to do, yellow changes). */
-export const formatReport = (report: ApplyReport, paint: Paint = paintFor(false)): string => {
-  const shown = report.changes.filter((c) => c.action !== "unchanged");
-  const lines = [
-    `${report.dryRun ? "dry run: " : ""}${report.proposal} on ${report.node} (${report.release}) into ${report.root}`,
-    ...report.warnings.map((w) => `warning: ${w}`),
-  ];
-  if (shown.length > 0)
-    lines.push(
-      formatTable(shown, [
-        { header: "ACTION", value: (c) => (report.dryRun && isPending(c) ? `would ${c.action}` : c.action) },
-        { header: "KIND", value: (c) => c.kind },
-        { header: "TARGET", value: (c) => c.target },
-        { header: "DETAIL", value: (c) => c.details.join("; ") },
-      ]),
-    );
-  const pending = report.changes.some(isPending);
-  const recap = summary(report.changes);
-  lines.push(pending ? paint.yellow(recap) : paint.green(recap));
-  if (report.backup !== undefined) lines.push(`backup ${report.backup} taken: glance-barclamp rollback undoes this apply`);
-  return lines.join("\n");
-};
-
 /** What each kind of resource is called in a sentence (the JSON report keeps the kinds). */
 const NOUN: Record<Change["kind"], string> = {
   directory: "directory",
@@ -43,6 +20,30 @@ const NOUN: Record<Change["kind"], string> = {
   service: "service",
   images: "images",
 };
+
+/** The report, its last line the recap (coloured when `paint` colours: green nothing to do, yellow changes). */
+export const formatReport = (report: ApplyReport, paint: Paint = paintFor(false)): string => {
+  const shown = report.changes.filter((c) => c.action !== "unchanged");
+  const lines = [
+    `${report.dryRun ? "dry run: " : ""}${report.proposal} on ${report.node} (${report.release}) into ${report.root}`,
+    ...report.warnings.map((w) => `warning: ${w}`),
+  ];
+  if (shown.length > 0)
+    lines.push(
+      formatTable(shown, [
+        { header: "ACTION", value: (c) => (report.dryRun && isPending(c) ? `would ${c.action}` : c.action) },
+        { header: "KIND", value: (c) => NOUN[c.kind] },
+        { header: "TARGET", value: (c) => c.target },
+        { header: "DETAIL", value: (c) => c.details.join("; ") },
+      ]),
+    );
+  const pending = report.changes.some(isPending);
+  const recap = summary(report.changes);
+  lines.push(pending ? paint.yellow(recap) : paint.green(recap));
+  if (report.backup !== undefined) lines.push(`backup ${report.backup} taken: glance-barclamp rollback undoes this apply`);
+  return lines.join("\n");
+};
+
 
 /**
  * The one preview, for diff and apply --dry-run alike: what is not what the plan says, each file
