@@ -178,33 +178,37 @@ const rowTag = (engine: Engine, schema: SchemaKind): { select: string; where: st
   engine === "sqlite" ? { select: "rowid", where: "rowid = ?" } : schema === "2011" ? { select: "id", where: "id = ?" } : { select: "HEX(id)", where: "id = UNHEX(?)" };
 
 /**
- * A table line padded by the database: right for every line of plain ASCII (the only kind
+ * SQLite's table line, padded by the database: right for every line of plain ASCII (the only kind
  * index-format.ts takes as it comes; any other is read again and laid out there, with escapes).
  */
-const tableExpression = (engine: Engine, columns: readonly Column[]): string => {
+const tableExpression = (columns: readonly Column[]): string => {
   const value = (c: Column): string => (c.kind === "bool" ? `CASE WHEN ${c.sql} THEN 'true' ELSE 'false' END` : `IFNULL(${c.sql}, '')`);
-  if (engine === "sqlite") {
-    const pattern = columns.map((c, i) => (i === columns.length - 1 ? "%s" : `%${c.right === true ? "" : "-"}${c.width}s`)).join(" ");
-    return `rtrim(printf('${pattern}', ${columns.map(value).join(", ")}))`;
-  }
-  // RPAD and LPAD cut what is longer than the width; padding with REPEAT never does.
-  const padded = columns.map((c, i) => {
-    if (i === columns.length - 1) return value(c);
-    const pad = `REPEAT(' ', GREATEST(0, ${c.width} - CHAR_LENGTH(${value(c)})))`;
-    return c.right === true ? `${pad}, ${value(c)}` : `${value(c)}, ${pad}`;
-  });
-  return `RTRIM(CONCAT(${padded.join(", ' ', ")}))`;
+  const pattern = columns.map((c, i) => (i === columns.length - 1 ? "%s" : `%${c.right === true ? "" : "-"}${c.width}s`)).join(" ");
+  return `rtrim(printf('${pattern}', ${columns.map(value).join(", ")}))`;
 };
+
+/** MariaDB's fields separator in a row's string (US, the unit separator): a value holding it is read again. */
+const FIELDS_SEPARATOR = "CHAR(31 USING utf8mb4)";
+
+/**
+ * A field of MariaDB's JSON rows: text as `"` and the value (NULL as `null`, never starting with a
+ * quote), numbers and booleans as their JSON text; index-format.ts writes the object.
+ */
+const jsonField = (column: Column): string =>
+  column.kind === "bool" ? `CASE WHEN ${column.sql} THEN 'true' ELSE 'false' END` : column.kind === "int" ? `IFNULL(${column.sql}, 'null')` : `IFNULL(CONCAT('"', ${column.sql}), 'null')`;
 
 /**
  * One SQL expression per row: the row as a JSON object, or as a CSV or table line tagged with its
- * row (the tag, a comma, the line).
+ * row (the tag, a comma, the line); on MariaDB a table or JSON row is the tag and its fields joined
+ * by US, laid out by index-format.ts (see lineLayout).
  */
 const lineExpression = (engine: Engine, schema: SchemaKind, format: IndexLineFormat, columns: readonly Column[]): string => {
   const concat = engine === "sqlite" ? "concat_ws" : "CONCAT_WS";
-  if (format === "table") return `${concat}(',', ${rowTag(engine, schema).select}, ${tableExpression(engine, columns)})`;
+  const tag = rowTag(engine, schema).select;
+  if (lineLayout(engine, format) === "fields") return `CONCAT_WS(${FIELDS_SEPARATOR}, ${tag}, ${columns.map(format === "json" ? jsonField : csvText).join(", ")})`;
+  if (format === "table") return `${concat}(',', ${tag}, ${tableExpression(columns)})`;
   if (format === "json") return `json_object(${columns.map((c) => `'${c.name}', ${jsonValue(c)}`).join(", ")})`;
-  return `${concat}(',', ${rowTag(engine, schema).select}, ${columns.map(csvText).join(", ")})`;
+  return `${concat}(',', ${tag}, ${columns.map(csvText).join(", ")})`;
 };
 
 // NULLs sort as the lowest value, so that paging with a marker never skips a nameless image.
@@ -296,15 +300,6 @@ const tailFor = async (db: Database, schema: SchemaInfo, options: ListOptions): 
   return listTail(schema, options, start, walk);
 };
 
-/** Rows in Glance's own order, in batches, as records (MariaDB's JSON and table, formatted here). */
-export const listImages = async (db: Database, schema: SchemaInfo, options: ListOptions, columns: readonly Column[]): Promise<AsyncIterable<Row[]>> => {
-  const { tail, params } = await tailFor(db, schema, options);
-  const rows = db.stream(`SELECT ${columns.map((c) => c.sql).join(", ")}${tail}`, params);
-  return (async function* () {
-    for await (const batch of rows) yield batch.map((raw) => toRow(columns, raw));
-  })();
-};
-
 /** Counts and total size of the images the filters select, grouped by each of status, visibility and disk format. */
 export interface SummaryRow {
   group: "status" | "visibility" | "disk_format";
@@ -328,11 +323,12 @@ export const summarizeImages = async (db: Database, schema: SchemaInfo, options:
 export type IndexLineFormat = "csv" | "json" | "table";
 
 /**
- * The formats an engine builds faster than we do. MariaDB's JSON_OBJECT and padding functions cost
- * more on the server than JSON.stringify and padEnd here (measured over a million images: 8.1 s
- * against 6.3 s); its CONCAT_WS does not.
+ * How a row's string is made: a whole line the database lays out (SQLite's every format, CSV on
+ * MariaDB), or its fields joined, laid out here: MariaDB's JSON_OBJECT and padding functions cost
+ * more on the server than JSON text and padEnd here (measured over a million images: 8.1 s against
+ * 6.3 s), and one string per row from the driver costs less than one value per column.
  */
-export const buildsLines = (engine: Engine, format: IndexLineFormat): boolean => engine === "sqlite" || format === "csv";
+export const lineLayout = (engine: Engine, format: IndexLineFormat): "lines" | "fields" => (engine === "sqlite" || format === "csv" ? "lines" : "fields");
 
 /**
  * The same listing, each row one string the database built: a JSON object, or a CSV or table line

@@ -77,7 +77,7 @@ const row = (format: IndexFormat, columns: readonly Column[], value: Row, first:
   return `${first ? "\n" : ",\n"}  ${JSON.stringify(value)}`;
 };
 
-/** The whole listing as text, a chunk per batch of rows (the API's listings, and MariaDB's JSON and table). */
+/** The whole listing as text, a chunk per batch of rows (the API's listings). */
 export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexFormat, columns: readonly Column[]): AsyncGenerator<string> {
   let count = 0;
   // The first batch is read before anything is written: a listing that fails at once prints nothing.
@@ -92,26 +92,62 @@ export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexF
   if (format === "json") yield count === 0 ? "]\n" : "\n]\n";
 }
 
+/** JSON text of a string: as it is between quotes unless it holds a quote, a backslash, a control character or a lone surrogate. */
+const jsonString = (text: string): string => (/["\\\u0000-\u001f\ud800-\udfff]/u.test(text) ? JSON.stringify(text) : `"${text}"`);
+
 /**
- * CSV, JSON or a table from lines the database built (listImageLines), printing what formatIndex
- * prints for the same rows. A JSON line is its object. A CSV or table line is tagged with its
- * row: a plain one is its own row; any other (a CSV field holding a comma, quote or line break; a
- * table line with anything but printable ASCII) is read again whole (`reread`) and laid out here.
+ * A row from its fields (see lineLayout in images.ts: text fields start with a quote, NULL is
+ * `null`), printed as formatIndex prints it: the JSON object's keys in column order, or the table
+ * line with its values escaped for the terminal.
+ */
+const fieldsRow = (format: "json" | "table", columns: readonly Column[], keys: readonly string[], fields: readonly string[]): string => {
+  let out = "";
+  const last = columns.length - 1;
+  for (let n = 0; n <= last; n++) {
+    const column = columns[n] as Column;
+    const field = fields[n + 1] as string;
+    if (format === "json") out += `${n === 0 ? "{" : ","}${keys[n] ?? ""}${column.kind === "text" && field !== "null" ? jsonString(field.slice(1)) : field}`;
+    else {
+      const value = terminalSafe(field);
+      out += n === last ? value : `${column.right === true ? value.padStart(column.width) : value.padEnd(column.width)} `;
+    }
+  }
+  return format === "json" ? `${out}}` : `${out.trimEnd()}\n`;
+};
+
+/**
+ * CSV, JSON or a table from rows the database made one string each (listImageLines), printing what
+ * formatIndex prints for the same rows. `lines`: a JSON line is its object, a CSV or table line is
+ * tagged with its row, and a plain one is its own row; any other (a CSV field holding a comma,
+ * quote or line break; a table line with anything but printable ASCII) is read again whole
+ * (`reread`) and laid out here. `fields`: the tag and the fields joined by US, laid out here; a row
+ * with a US in a value is read again.
  */
 export async function* formatLines(
   lines: AsyncIterable<string[]>,
   format: IndexLineFormat,
+  layout: "lines" | "fields",
   columns: readonly Column[],
   reread: (tags: readonly string[]) => Promise<Map<string, Row>>,
 ): AsyncGenerator<string> {
   const iterator = lines[Symbol.asyncIterator]();
   let next = await iterator.next();
   yield indexHeader(format, columns);
+  const keys = columns.map((c) => `${JSON.stringify(c.name)}:`);
   let count = 0;
   let chunk = "";
   for (; next.done !== true; next = await iterator.next()) {
-    if (format === "json") for (const line of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${line}`;
-    else {
+    if (layout === "lines" && format === "json") for (const line of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${line}`;
+    else if (layout === "fields" && format !== "csv") {
+      const split = next.value.map((line) => line.split("\x1f"));
+      const odd = split.filter((fields) => fields.length !== columns.length + 1).map((fields) => fields[0] as string);
+      const again = odd.length === 0 ? undefined : await reread(odd);
+      for (const fields of split) {
+        const row = fields.length === columns.length + 1 ? undefined : again?.get(fields[0] as string);
+        const text = row === undefined ? fieldsRow(format, columns, keys, fields) : format === "json" ? JSON.stringify(row) : tableRow(columns, row);
+        chunk += format === "json" ? `${count++ === 0 ? "\n" : ",\n"}  ${text}` : text;
+      }
+    } else {
       const plain = format === "csv" ? (line: string) => isPlainCsvLine(line, columns.length) : isPlainTableLine;
       // The batch's odd rows are read again together, in one query.
       const odd: string[] = [];

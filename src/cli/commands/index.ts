@@ -2,7 +2,7 @@ import { fstatSync, writeSync, type Stats } from "node:fs";
 import { ExitCode, usageError } from "../../errors.js";
 import { openDatabase } from "../../db/database.js";
 import { formatIndex, formatLines, formatSummary, writeChunks, type IndexFormat, type Sink } from "../../db/index-format.js";
-import { buildsLines, detectSchema, listImageLines, listImages, resolveColumns, rowsAt, summarizeImages, tableColumns, SORT_KEYS, type ListOptions, type SortKey } from "../../db/images.js";
+import { detectSchema, lineLayout, listImageLines, resolveColumns, rowsAt, summarizeImages, tableColumns, SORT_KEYS, type ListOptions, type SortKey } from "../../db/images.js";
 import { databaseTarget } from "../../app/database-target.js";
 import type { OpenStackAuth } from "../../keystone/client.js";
 
@@ -157,11 +157,9 @@ export const runIndex = async (proposal: string | undefined, options: IndexOptio
     }
     const names = options.columns?.split(",").map((c) => c.trim());
     const columns = options.format === "table" ? tableColumns(schema, names) : resolveColumns(schema, names);
-    // Each row one string the database built (rows it cannot lay out exactly are read again), or,
-    // where the engine is slower at it, rows formatted here.
-    const chunks = buildsLines(db.kind, options.format)
-      ? formatLines(await listImageLines(db, schema, list, options.format, columns), options.format, columns, (tags) => rowsAt(db, schema, columns, tags))
-      : formatIndex(await listImages(db, schema, list, columns), options.format, columns);
+    // Each row one string the database built (rows it cannot lay out exactly are read again).
+    const lines = await listImageLines(db, schema, list, options.format, columns);
+    const chunks = formatLines(lines, options.format, lineLayout(db.kind, options.format), columns, (tags) => rowsAt(db, schema, columns, tags));
     await writeChunks(chunks, stdoutSink());
   } finally {
     await db.close();
