@@ -134,7 +134,11 @@ const recapChanged = (output) => [...output.split("PLAY RECAP").pop().matchAll(/
 
 export const benchAnsible = async ({ cli, work, runs }) => {
   if (spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status !== 0) return undefined;
-  const maria = await startMariaDb(work);
+  // Its own server directory: run.mjs hands the index bench's work directory on, where one lives already.
+  const mariaWork = join(work, "ansible-mariadb");
+  mkdirSync(mariaWork);
+  chmodSync(work, 0o755);
+  const maria = await startMariaDb(mariaWork);
   const admin = "bench-admin-pw";
   maria.sql(`CREATE USER 'admin'@'%' IDENTIFIED BY '${admin}'; GRANT ALL ON *.* TO 'admin'@'%' WITH GRANT OPTION;`);
   const cases = [];

@@ -59,7 +59,7 @@ const freePort = () =>
     });
   });
 
-export const dbSync = (work, connection) => {
+const dbSync = (work, connection) => {
   const config = join(work, `manage-${Math.random().toString(36).slice(2)}.conf`);
   writeFileSync(config, `[DEFAULT]\nlog_file = ${join(work, "manage.log")}\n[database]\nconnection = ${connection}\n`);
   run(["/usr/bin/glance-manage", "--config-file", config, "db_sync"]);
@@ -67,7 +67,7 @@ export const dbSync = (work, connection) => {
 
 // The rows: ids unique, names (2% NULL, 1% with a comma, so that some CSV lines need quotes),
 // sizes (3% NULL), five disk formats and NULL, four statuses, 5% deleted, runs of equal timestamps.
-export const sqliteFill = (path, schema, rows) => {
+const sqliteFill = (path, schema, rows) => {
   const fill = `
     const Database = require("better-sqlite3");
     const db = new Database(${JSON.stringify(path)});
@@ -97,7 +97,7 @@ export const sqliteFill = (path, schema, rows) => {
   run([process.execPath, "-e", fill], { cwd: new URL("..", import.meta.url).pathname });
 };
 
-export const mariadbFill = (sql, database, schema, rows) => {
+const mariadbFill = (sql, database, schema, rows) => {
   const hexId = "CONCAT(SUBSTR(MD5(seq),1,8),'-',SUBSTR(MD5(seq),9,4),'-4',SUBSTR(MD5(seq),13,3),'-8',SUBSTR(MD5(seq),16,3),'-',LPAD(HEX(seq),12,'0'))";
   const name = `IF(seq % 50 = 0, NULL, CONCAT('image-', (seq * 7919) % ${rows}, IF(seq % 100 = 7, ', with comma', '')))`;
   const size = "IF(seq % 33 = 0, NULL, (seq * 104729) % 10000000000)";
