@@ -53,7 +53,7 @@ describe("apply", () => {
     writeFileSync(orphan, "* * * * * glance /usr/bin/glance-cache-reaper\n");
     const off = apply(CACHE_OFF, root);
     expect(off.code).toBe(0);
-    expect(off.stdout).toMatch(/remove\s+absent\s+\/etc\/cron.d\/glance-pruner/u);
+    expect(off.stdout).toMatch(/remove\s+file\s+\/etc\/cron.d\/glance-pruner/u);
     for (const job of ["reaper", "pruner", "prefetcher"]) expect(existsSync(join(root, `etc/cron.d/glance-${job}`))).toBe(false);
     expect(existsSync(join(root, "etc/cron.d/glance-scrubber"))).toBe(true);
     expect(existsSync(orphan)).toBe(false);
