@@ -107,14 +107,14 @@ const connectMysql = async (info: Extract<ConnectionInfo, { kind: "mysql" }>): P
   return connection;
 };
 
+/** Connections mysqlLines destroyed (a stream left before its end): close() has nothing to end. */
+const abandoned = new WeakSet<import("mysql2").Connection>();
+
 /**
  * A streamed query's rows (one string each) in batches, straight from mysql2's row events: its
  * Readable stream, read with for await, cost a promise and a stream push per row (about a third of
  * a million-row listing). The socket is paused while a few batches wait, so memory stays flat.
  */
-/** Connections mysqlLines destroyed (a stream left before its end): close() has nothing to end. */
-const abandoned = new WeakSet<import("mysql2").Connection>();
-
 async function* mysqlLines(connection: import("mysql2").Connection, sql: string, params: unknown[]): AsyncGenerator<string[]> {
   const ready: string[][] = [];
   let batch: string[] = [];

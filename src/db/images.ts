@@ -187,8 +187,8 @@ const tableExpression = (columns: readonly Column[]): string => {
   return `rtrim(printf('${pattern}', ${columns.map(value).join(", ")}))`;
 };
 
-/** MariaDB's fields separator in a row's string (US, the unit separator): a value holding it is read again. */
-const FIELDS_SEPARATOR = "CHAR(31 USING utf8mb4)";
+/** The separator of MariaDB's fields rows (US, the unit separator): a value holding it is read again. */
+export const FIELDS_SEPARATOR = "\u001f";
 
 /**
  * A field of MariaDB's JSON rows: text as `"` and the value (NULL as `null`, never starting with a
@@ -205,7 +205,7 @@ const jsonField = (column: Column): string =>
 const lineExpression = (engine: Engine, schema: SchemaKind, format: IndexLineFormat, columns: readonly Column[]): string => {
   const concat = engine === "sqlite" ? "concat_ws" : "CONCAT_WS";
   const tag = rowTag(engine, schema).select;
-  if (lineLayout(engine, format) === "fields") return `CONCAT_WS(${FIELDS_SEPARATOR}, ${tag}, ${columns.map(format === "json" ? jsonField : csvText).join(", ")})`;
+  if (lineLayout(engine, format) === "fields") return `CONCAT_WS(CHAR(${FIELDS_SEPARATOR.charCodeAt(0)} USING utf8mb4), ${tag}, ${columns.map(format === "json" ? jsonField : csvText).join(", ")})`;
   if (format === "table") return `${concat}(',', ${tag}, ${tableExpression(columns)})`;
   if (format === "json") return `json_object(${columns.map((c) => `'${c.name}', ${jsonValue(c)}`).join(", ")})`;
   return `${concat}(',', ${tag}, ${columns.map(csvText).join(", ")})`;

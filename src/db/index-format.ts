@@ -4,7 +4,7 @@
  * a terminal, shows control characters escaped: an image name is chosen by any tenant, and a raw
  * ESC or bidi override would reach the terminal.
  */
-import type { Column, IndexLineFormat, Row, SummaryRow } from "./images.js";
+import { FIELDS_SEPARATOR, type Column, type IndexLineFormat, type Row, type SummaryRow } from "./images.js";
 
 export type IndexFormat = "table" | "json" | "csv";
 
@@ -101,18 +101,13 @@ const jsonString = (text: string): string => (/["\\\u0000-\u001f\ud800-\udfff]/u
  * line with its values escaped for the terminal.
  */
 const fieldsRow = (format: "json" | "table", columns: readonly Column[], keys: readonly string[], fields: readonly string[]): string => {
+  if (format === "table") return tableLine(columns, fields.slice(1));
   let out = "";
-  const last = columns.length - 1;
-  for (let n = 0; n <= last; n++) {
-    const column = columns[n] as Column;
+  columns.forEach((column, n) => {
     const field = fields[n + 1] as string;
-    if (format === "json") out += `${n === 0 ? "{" : ","}${keys[n] ?? ""}${column.kind === "text" && field !== "null" ? jsonString(field.slice(1)) : field}`;
-    else {
-      const value = terminalSafe(field);
-      out += n === last ? value : `${column.right === true ? value.padStart(column.width) : value.padEnd(column.width)} `;
-    }
-  }
-  return format === "json" ? `${out}}` : `${out.trimEnd()}\n`;
+    out += `${n === 0 ? "{" : ","}${keys[n] ?? ""}${column.kind === "text" && field !== "null" ? jsonString(field.slice(1)) : field}`;
+  });
+  return `${out}}`;
 };
 
 /**
@@ -139,7 +134,7 @@ export async function* formatLines(
   for (; next.done !== true; next = await iterator.next()) {
     if (layout === "lines" && format === "json") for (const line of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${line}`;
     else if (layout === "fields" && format !== "csv") {
-      const split = next.value.map((line) => line.split("\x1f"));
+      const split = next.value.map((line) => line.split(FIELDS_SEPARATOR));
       const odd = split.filter((fields) => fields.length !== columns.length + 1).map((fields) => fields[0] as string);
       const again = odd.length === 0 ? undefined : await reread(odd);
       for (const fields of split) {

@@ -44,7 +44,6 @@ export const formatReport = (report: ApplyReport, paint: Paint = paintFor(false)
   return lines.join("\n");
 };
 
-
 /**
  * The one preview, for diff and apply --dry-run alike: what is not what the plan says, each file
  * with its unified diff (secrets masked), then its consequences (directories, db sync, Keystone,
