@@ -9,42 +9,45 @@ type Row = Record<string, unknown>;
 
 const BATCH = 1000;
 
-/** Rows in batches of BATCH: one await per batch rather than per row. */
-async function* inBatches<T>(rows: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T[]> {
+/** SQLite's rows (better-sqlite3 reads synchronously) in batches of BATCH, for a listing's work per batch. */
+function* inBatches<T>(rows: Iterable<T>): Generator<T[]> {
   let batch: T[] = [];
-  // A synchronous iterator is read with for...of: for await would add a microtask per row.
-  if (Symbol.asyncIterator in rows)
-    for await (const row of rows) {
-      if (batch.push(row) === BATCH) {
-        yield batch;
-        batch = [];
-      }
+  for (const row of rows) {
+    if (batch.push(row) === BATCH) {
+      yield batch;
+      batch = [];
     }
-  else
-    for (const row of rows) {
-      if (batch.push(row) === BATCH) {
-        yield batch;
-        batch = [];
-      }
-    }
+  }
   if (batch.length > 0) yield batch;
 }
 
-export interface Database {
-  kind: "sqlite" | "mysql";
+interface DatabaseBase {
   all: (sql: string, params?: unknown[]) => Promise<Row[]>;
-  /**
-   * A statement whose rows are one string each (built by the database), in batches: nothing holds
-   * the whole result, there is one await per batch rather than per row, and one value per row
-   * crosses from the driver instead of one per column, which is most of what a row costs.
-   */
-  lines: (sql: string, params?: unknown[]) => AsyncIterable<string[]>;
   tables: () => Promise<string[]>;
-  columns: (table: string) => Promise<string[]>;
+  /** A table's columns, and whether each can hold NULL. */
+  columns: (table: string) => Promise<Array<{ name: string; nullable: boolean }>>;
   close: () => Promise<void>;
 }
 
-const openSqlite = async (path: string): Promise<Database> => {
+/**
+ * `lines`: a statement whose rows are one value each (built by the database), in batches: nothing
+ * holds the whole result, there is one await per batch rather than per row, and one value per row
+ * crosses from the driver instead of one per column, which is most of what a row costs. SQLite's
+ * are strings; MySQL's are the bytes the server sent (no decoding, see mysqlLines).
+ */
+export interface SqliteDatabase extends DatabaseBase {
+  kind: "sqlite";
+  lines: (sql: string, params?: unknown[]) => Iterable<string[]>;
+}
+
+export interface MysqlDatabase extends DatabaseBase {
+  kind: "mysql";
+  lines: (sql: string, params?: unknown[]) => AsyncIterable<Buffer[]>;
+}
+
+export type Database = SqliteDatabase | MysqlDatabase;
+
+const openSqlite = async (path: string): Promise<SqliteDatabase> => {
   const { default: SQLite } = await import("better-sqlite3");
   let db: import("better-sqlite3").Database;
   try {
@@ -71,7 +74,10 @@ const openSqlite = async (path: string): Promise<Database> => {
     all: (sql, params = []) => Promise.resolve(prepared(sql).all(...params) as Row[]),
     lines: (sql, params = []) => inBatches(db.prepare(sql).pluck(true).iterate(...params) as IterableIterator<string>),
     tables: () => Promise.resolve((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name)),
-    columns: (table) => Promise.resolve((db.prepare(`PRAGMA table_info("${table.replaceAll('"', '""')}")`).all() as Array<{ name: string }>).map((r) => r.name)),
+    columns: (table) =>
+      Promise.resolve(
+        (db.prepare(`PRAGMA table_info("${table.replaceAll('"', '""')}")`).all() as Array<{ name: string; notnull: number }>).map((r) => ({ name: r.name, nullable: r.notnull === 0 })),
+      ),
     close: () => {
       db.close();
       return Promise.resolve();
@@ -111,20 +117,22 @@ const connectMysql = async (info: Extract<ConnectionInfo, { kind: "mysql" }>): P
 const abandoned = new WeakSet<import("mysql2").Connection>();
 
 /**
- * A streamed query's rows (one string each) in batches, straight from mysql2's row events: its
+ * A streamed query's rows (one value each) in batches, straight from mysql2's row events: its
  * Readable stream, read with for await, cost a promise and a stream push per row (about a third of
- * a million-row listing). The socket is paused while a few batches wait, so memory stays flat.
+ * a million-row listing). Each value is the bytes the server sent (typeCast false: a view of the
+ * packet, no UTF-8 decoding), which index-format-bytes.ts lays out as bytes. The socket is paused
+ * while a few batches wait, so memory stays flat.
  */
-async function* mysqlLines(connection: import("mysql2").Connection, sql: string, params: unknown[]): AsyncGenerator<string[]> {
-  const ready: string[][] = [];
-  let batch: string[] = [];
+async function* mysqlLines(connection: import("mysql2").Connection, sql: string, params: unknown[]): AsyncGenerator<Buffer[]> {
+  const ready: Buffer[][] = [];
+  let batch: Buffer[] = [];
   let ended = false;
   let failure: Error | undefined;
   let paused = false;
   let wake: (() => void) | undefined;
-  const query = connection.query({ sql, values: params, rowsAsArray: true });
+  const query = connection.query({ sql, values: params, rowsAsArray: true, typeCast: false });
   query.on("result", (row) => {
-    if (batch.push((row as unknown as [string])[0]) < BATCH) return;
+    if (batch.push((row as unknown as [Buffer])[0]) < BATCH) return;
     ready.push(batch);
     batch = [];
     if (ready.length >= 4 && !paused) {
@@ -168,7 +176,7 @@ async function* mysqlLines(connection: import("mysql2").Connection, sql: string,
   }
 }
 
-const openMysql = async (info: Extract<ConnectionInfo, { kind: "mysql" }>): Promise<Database> => {
+const openMysql = async (info: Extract<ConnectionInfo, { kind: "mysql" }>): Promise<MysqlDatabase> => {
   const connection = await connectMysql(info);
   const promise = connection.promise();
   // A query sent while a stream is read would wait behind the stream, which waits for us: a query
@@ -193,7 +201,8 @@ const openMysql = async (info: Extract<ConnectionInfo, { kind: "mysql" }>): Prom
         }
       })(),
     tables: async () => ((await promise.query("SHOW TABLES"))[0] as Row[]).map((r) => String(Object.values(r)[0])),
-    columns: async (table) => ((await promise.query(`SHOW COLUMNS FROM \`${table.replaceAll("`", "``")}\``))[0] as Row[]).map((r) => String(r.Field)),
+    columns: async (table) =>
+      ((await promise.query(`SHOW COLUMNS FROM \`${table.replaceAll("`", "``")}\``))[0] as Row[]).map((r) => ({ name: String(r.Field), nullable: r.Null !== "NO" })),
     close: async () => {
       if (!abandoned.has(connection)) await promise.end();
       if (side !== undefined) await (await side).promise().end();

@@ -4,13 +4,13 @@
  * a terminal, shows control characters escaped: an image name is chosen by any tenant, and a raw
  * ESC or bidi override would reach the terminal.
  */
-import { FIELDS_SEPARATOR, type Column, type IndexLineFormat, type Row, type SummaryRow } from "./images.js";
+import { type Column, type IndexLineFormat, type Row, type SummaryRow } from "./images.js";
 
 export type IndexFormat = "table" | "json" | "csv";
 
 export interface Sink {
   /** Returns false when the caller should wait for drain(). */
-  write: (chunk: string) => boolean;
+  write: (chunk: string | Uint8Array) => boolean;
   drain: () => Promise<void>;
 }
 
@@ -29,7 +29,7 @@ export const terminalSafe = (text: string): string =>
 
 const textOf = (value: Row[string] | undefined): string => (value === null || value === undefined ? "" : String(value));
 
-const tableLine = (columns: readonly Column[], values: readonly string[]): string =>
+export const tableLine = (columns: readonly Column[], values: readonly string[]): string =>
   `${values
     .map((raw, n) => {
       const v = terminalSafe(raw);
@@ -65,13 +65,13 @@ export const isPlainCsvLine = (line: string, fields: number): boolean => {
   return commas === fields - 1 && !line.includes('"') && !line.includes("\n") && !line.includes("\r");
 };
 
-const indexHeader = (format: IndexFormat, columns: readonly Column[]): string => {
+export const indexHeader = (format: IndexFormat, columns: readonly Column[]): string => {
   if (format === "table") return tableLine(columns, columns.map((c) => c.header)) + tableLine(columns, columns.map((c) => "-".repeat(c.width)));
   if (format === "csv") return `${columns.map((c) => c.name).join(",")}\r\n`;
   return "[";
 };
 
-const row = (format: IndexFormat, columns: readonly Column[], value: Row, first: boolean): string => {
+export const rowText = (format: IndexFormat, columns: readonly Column[], value: Row, first: boolean): string => {
   if (format === "table") return tableRow(columns, value);
   if (format === "csv") return csvRow(columns, value);
   return `${first ? "\n" : ",\n"}  ${JSON.stringify(value)}`;
@@ -86,63 +86,34 @@ export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexF
   yield indexHeader(format, columns);
   for (; next.done !== true; next = await iterator.next()) {
     let chunk = "";
-    for (const value of next.value) chunk += row(format, columns, value, count++ === 0);
+    for (const value of next.value) chunk += rowText(format, columns, value, count++ === 0);
     if (chunk !== "") yield chunk;
   }
   if (format === "json") yield count === 0 ? "]\n" : "\n]\n";
 }
 
-/** JSON text of a string: as it is between quotes unless it holds a quote, a backslash, a control character or a lone surrogate. */
-const jsonString = (text: string): string => (/["\\\u0000-\u001f\ud800-\udfff]/u.test(text) ? JSON.stringify(text) : `"${text}"`);
-
 /**
- * A row from its fields (see lineLayout in images.ts: text fields start with a quote, NULL is
- * `null`), printed as formatIndex prints it: the JSON object's keys in column order, or the table
- * line with its values escaped for the terminal.
- */
-const fieldsRow = (format: "json" | "table", columns: readonly Column[], keys: readonly string[], fields: readonly string[]): string => {
-  if (format === "table") return tableLine(columns, fields.slice(1));
-  let out = "";
-  columns.forEach((column, n) => {
-    const field = fields[n + 1] as string;
-    out += `${n === 0 ? "{" : ","}${keys[n] ?? ""}${column.kind === "text" && field !== "null" ? jsonString(field.slice(1)) : field}`;
-  });
-  return `${out}}`;
-};
-
-/**
- * CSV, JSON or a table from rows the database made one string each (listImageLines), printing what
- * formatIndex prints for the same rows. `lines`: a JSON line is its object, a CSV or table line is
- * tagged with its row, and a plain one is its own row; any other (a CSV field holding a comma,
- * quote or line break; a table line with anything but printable ASCII) is read again whole
- * (`reread`) and laid out here. `fields`: the tag and the fields joined by US, laid out here; a row
- * with a US in a value is read again.
+ * CSV, JSON or a table from SQLite's rows, one string each (listImageLines), printing what
+ * formatIndex prints for the same rows: a JSON line is its object, a CSV or table line is tagged
+ * with its row, and a plain one is its own row; any other (a CSV field holding a comma, quote or
+ * line break; a table line with anything but printable ASCII) is read again whole (`reread`) and
+ * laid out here.
  */
 export async function* formatLines(
-  lines: AsyncIterable<string[]>,
+  lines: Iterable<string[]>,
   format: IndexLineFormat,
-  layout: "lines" | "fields",
   columns: readonly Column[],
   reread: (tags: readonly string[]) => Promise<Map<string, Row>>,
 ): AsyncGenerator<string> {
-  const iterator = lines[Symbol.asyncIterator]();
-  let next = await iterator.next();
+  const iterator = lines[Symbol.iterator]();
+  // The first batch is read before anything is written: a listing that fails at once prints nothing.
+  let next = iterator.next();
   yield indexHeader(format, columns);
-  const keys = columns.map((c) => `${JSON.stringify(c.name)}:`);
   let count = 0;
   let chunk = "";
-  for (; next.done !== true; next = await iterator.next()) {
-    if (layout === "lines" && format === "json") for (const line of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${line}`;
-    else if (layout === "fields" && format !== "csv") {
-      const split = next.value.map((line) => line.split(FIELDS_SEPARATOR));
-      const odd = split.filter((fields) => fields.length !== columns.length + 1).map((fields) => fields[0] as string);
-      const again = odd.length === 0 ? undefined : await reread(odd);
-      for (const fields of split) {
-        const row = fields.length === columns.length + 1 ? undefined : again?.get(fields[0] as string);
-        const text = row === undefined ? fieldsRow(format, columns, keys, fields) : format === "json" ? JSON.stringify(row) : tableRow(columns, row);
-        chunk += format === "json" ? `${count++ === 0 ? "\n" : ",\n"}  ${text}` : text;
-      }
-    } else {
+  for (; next.done !== true; next = iterator.next()) {
+    if (format === "json") for (const line of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${line}`;
+    else {
       const plain = format === "csv" ? (line: string) => isPlainCsvLine(line, columns.length) : isPlainTableLine;
       // The batch's odd rows are read again together, in one query.
       const odd: string[] = [];
@@ -180,10 +151,10 @@ const SUMMARY_COLUMNS: Column[] = [
 export const formatSummary = (rows: readonly SummaryRow[], format: IndexFormat): string => {
   const asRows = rows.map((r): Row => ({ group: r.group, value: r.value, images: r.images, size: r.size }));
   if (format === "json") return `${JSON.stringify(asRows, null, 2)}\n`;
-  return indexHeader(format, SUMMARY_COLUMNS) + asRows.map((r) => row(format, SUMMARY_COLUMNS, r, false)).join("");
+  return indexHeader(format, SUMMARY_COLUMNS) + asRows.map((r) => rowText(format, SUMMARY_COLUMNS, r, false)).join("");
 };
 
 /** Writes every chunk, waiting whenever the sink asks. */
-export const writeChunks = async (chunks: AsyncIterable<string>, sink: Sink): Promise<void> => {
+export const writeChunks = async (chunks: AsyncIterable<string | Uint8Array>, sink: Sink): Promise<void> => {
   for await (const chunk of chunks) if (!sink.write(chunk)) await sink.drain();
 };

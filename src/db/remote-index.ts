@@ -63,7 +63,7 @@ const parsePage = (answer: unknown, url: URL): z.infer<typeof PAGE> => {
 };
 
 /** What the API's images are shown with: the database's default columns, as the current schema names them. */
-const API_SCHEMA = { kind: "current" as const, columns: [...DEFAULT_COLUMNS], version: undefined, tool: undefined };
+const API_SCHEMA = { kind: "current" as const, columns: [...DEFAULT_COLUMNS], nullable: [...DEFAULT_COLUMNS], version: undefined, tool: undefined };
 export const API_COLUMNS = resolveColumns(API_SCHEMA, undefined);
 export const API_TABLE_COLUMNS = tableColumns(API_SCHEMA, undefined);
 

@@ -1,8 +1,9 @@
 import { fstatSync, writeSync, type Stats } from "node:fs";
 import { ExitCode, usageError } from "../../errors.js";
 import { openDatabase } from "../../db/database.js";
+import { formatFieldRows } from "../../db/index-format-bytes.js";
 import { formatIndex, formatLines, formatSummary, writeChunks, type IndexFormat, type Sink } from "../../db/index-format.js";
-import { detectSchema, lineLayout, listImageLines, resolveColumns, rowsAt, summarizeImages, tableColumns, SORT_KEYS, type ListOptions, type SortKey } from "../../db/images.js";
+import { detectSchema, listImageLines, resolveColumns, rowsAt, summarizeImages, tableColumns, SORT_KEYS, type ListOptions, type SortKey } from "../../db/images.js";
 import { databaseTarget } from "../../app/database-target.js";
 import type { OpenStackAuth } from "../../keystone/client.js";
 
@@ -73,7 +74,7 @@ const stdoutSink = (): Sink => {
     stat = undefined;
   }
   if (stat !== undefined && (stat.isFile() || stat.isCharacterDevice()) && process.stdout.isTTY !== true)
-    return { write: (chunk) => (writeSync(1, chunk), true), drain: () => Promise.resolve() };
+    return { write: (chunk) => (typeof chunk === "string" ? writeSync(1, chunk) : writeSync(1, chunk), true), drain: () => Promise.resolve() };
   return {
     write: (chunk) => process.stdout.write(chunk),
     drain: () => new Promise((resolve) => process.stdout.once("drain", () => resolve())),
@@ -158,8 +159,9 @@ export const runIndex = async (proposal: string | undefined, options: IndexOptio
     const names = options.columns?.split(",").map((c) => c.trim());
     const columns = options.format === "table" ? tableColumns(schema, names) : resolveColumns(schema, names);
     // Each row one string the database built (rows it cannot lay out exactly are read again).
-    const lines = await listImageLines(db, schema, list, options.format, columns);
-    const chunks = formatLines(lines, options.format, lineLayout(db.kind, options.format), columns, (tags) => rowsAt(db, schema, columns, tags));
+    const listing = await listImageLines(db, schema, list, options.format, columns);
+    const reread = (tags: readonly string[]) => rowsAt(db, schema, columns, tags);
+    const chunks = listing.engine === "sqlite" ? formatLines(listing.lines, options.format, columns, reread) : formatFieldRows(listing.rows, options.format, columns, reread);
     await writeChunks(chunks, stdoutSink());
   } finally {
     await db.close();
