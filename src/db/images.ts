@@ -129,8 +129,7 @@ const TABLE_DEFAULT: ReadonlyArray<[string, string, number]> = [
 
 const columnOf = (schema: SchemaInfo, name: string, header = name, width?: number): Column => {
   const kind = KINDS[name] as ColumnKind;
-  // 2011.3's ids are integers: cast, so that JSON gets the string every later id is.
-  const sql = name === "visibility" ? visibilityOf(schema.kind) : name === "id" && schema.kind === "2011" ? "CAST(id AS CHAR)" : name;
+  const sql = name === "visibility" ? visibilityOf(schema.kind) : name;
   const nullable = schema.nullable.includes(name) && !(name === "visibility" && schema.kind === "2011");
   return { name, kind, sql, header, nullable, width: width ?? WIDTHS[name] ?? (kind === "int" ? 14 : kind === "bool" ? 7 : 20), ...(kind === "int" ? { right: true } : {}) };
 };
@@ -175,7 +174,9 @@ const toRow = (columns: readonly Column[], raw: readonly unknown[]): Row => {
 /** A column as CSV text, NULL as nothing: concat_ws skips NULLs, which would shift the fields. (No CAST: both engines' concat_ws turn numbers into text, and a CAST per field costs 10%.) */
 const csvText = (column: Column): string => (column.kind === "bool" ? `CASE WHEN ${column.sql} THEN 'true' ELSE 'false' END` : `IFNULL(${column.sql}, '')`);
 
-const jsonValue = (column: Column): string => (column.kind === "bool" ? `json(CASE WHEN ${column.sql} THEN 'true' ELSE 'false' END)` : column.sql);
+/** SQLite's JSON value of a column; 2011.3's ids are integers: cast, so that JSON gets the string every later id is. */
+const jsonValue = (column: Column): string =>
+  column.kind === "bool" ? `json(CASE WHEN ${column.sql} THEN 'true' ELSE 'false' END)` : column.name === "id" ? `CAST(${column.sql} AS TEXT)` : column.sql;
 
 /**
  * How a line names its row, for the rare line that must be read again field by field: SQLite's
@@ -199,7 +200,8 @@ export const FIELDS_SEPARATOR = 0x1f;
 /**
  * MariaDB's row, whatever the format: the tag's length in bytes, the tag (the primary key, whatever
  * it holds), a bit per nullable column set when it is NULL (CONCAT_WS leaves NULLs out), then the
- * present values as the server prints them, joined by US; index-format-bytes.ts lays them out.
+ * present values as the server prints them, joined by US (a literal: CHAR(31 USING utf8mb4) costs a
+ * call per row); index-format-bytes.ts lays them out.
  * Nothing more per value: MariaDB's IFNULL, CONCAT, HEX and JSON_OBJECT cost the server more than
  * the client's whole listing (measured over a million images: 1.2 s with these bits, 2.0 s with
  * IFNULL(CONCAT(...)) per text value, 2.8 s building the JSON there; `mariadb --batch` 1.4 s).
@@ -210,7 +212,7 @@ const mysqlFieldsExpression = (columns: readonly Column[]): string => {
     .map((c, n) => (c.nullable === false ? undefined : `((${c.sql}) IS NULL) << ${n}`))
     .filter((b) => b !== undefined)
     .join(" | ");
-  return `CONCAT_WS(CHAR(${FIELDS_SEPARATOR} USING utf8mb4), LENGTH(${tag}), ${tag}, ${bits === "" ? "0" : bits}, ${columns.map((c) => c.sql).join(", ")})`;
+  return `CONCAT_WS('${String.fromCharCode(FIELDS_SEPARATOR)}', LENGTH(${tag}), ${tag}, ${bits === "" ? "0" : bits}, ${columns.map((c) => c.sql).join(", ")})`;
 };
 
 /** One SQL expression per SQLite row: the row as a JSON object, or as a CSV or table line tagged with its row (the tag, a comma, the line). */

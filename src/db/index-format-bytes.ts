@@ -180,26 +180,33 @@ const writeCsvRow = (out: Out, line: Buffer, layout: Layout): boolean => {
   for (let n = 0; n < layout.kinds.length; n++) {
     if (n > 0) b[p++] = COMMA;
     if (isNull(head.bits, n)) continue;
-    const end = endOf(line, i);
-    if (layout.kinds[n] === "bool") p = put(b, p, isFalse(line, i, end) ? FALSE : TRUE);
-    else {
-      let quoted = false;
-      for (let k = i; k < end; k++) {
-        const x = line[k] as number;
-        if (x === COMMA || x === QUOTE || x === 0x0a || x === 0x0d) {
-          quoted = true;
-          break;
-        }
-      }
-      if (quoted) b[p++] = QUOTE;
-      for (let k = i; k < end; k++) {
+    if (layout.kinds[n] === "bool") {
+      const end = endOf(line, i);
+      p = put(b, p, isFalse(line, i, end) ? FALSE : TRUE);
+      i = end + 1;
+      continue;
+    }
+    // One pass copies the value; the rare value that needs quotes is written again, quoted.
+    const start = i;
+    const from = p;
+    let quoted = false;
+    for (; i < line.length; i++) {
+      const x = line[i] as number;
+      if (x === US) break;
+      if (x === COMMA || x === QUOTE || x === 0x0a || x === 0x0d) quoted = true;
+      b[p++] = x;
+    }
+    if (quoted) {
+      p = from;
+      b[p++] = QUOTE;
+      for (let k = start; k < i; k++) {
         const x = line[k] as number;
         b[p++] = x;
         if (x === QUOTE) b[p++] = QUOTE;
       }
-      if (quoted) b[p++] = QUOTE;
+      b[p++] = QUOTE;
     }
-    i = end + 1;
+    i++;
   }
   if (i !== line.length + 1) return false;
   b[p++] = 0x0d;
@@ -208,66 +215,60 @@ const writeCsvRow = (out: Out, line: Buffer, layout: Layout): boolean => {
   return true;
 };
 
-/** Whether the bytes are printable ASCII without a backslash: shown as they are (tableLine would change nothing). */
-const isPlain = (line: Buffer, start: number, end: number): boolean => {
-  for (let k = start; k < end; k++) {
-    const x = line[k] as number;
-    if (x < SPACE || x > 0x7e || x === BACKSLASH) return false;
-  }
+/** The table row of a row holding anything but printable ASCII: its values decoded, through tableLine (escapes, widths in characters). False when a value holds US. */
+const writeEscapedTableRow = (out: Out, line: Buffer, head: Head, layout: Layout, columns: readonly Column[]): boolean => {
+  let i = head.start;
+  const values = layout.kinds.map((kind, n) => {
+    if (isNull(head.bits, n)) return "";
+    const start = i;
+    i = endOf(line, i) + 1;
+    if (kind === "bool") return isFalse(line, start, i - 1) ? "false" : "true";
+    return line.toString("utf8", start, i - 1);
+  });
+  if (i !== line.length + 1) return false;
+  writeText(out, tableLine(columns, values));
   return true;
 };
 
 /**
- * The table row: plain ASCII padded here; a row holding anything else goes through tableLine
- * (escapes, widths in characters). False when a value holds US.
+ * The table row: plain ASCII (no backslash) padded here, in one pass; a row holding anything else
+ * goes through tableLine. False when a value holds US.
  */
 const writeTableRow = (out: Out, line: Buffer, layout: Layout, columns: readonly Column[]): boolean => {
   const head = headOf(line);
   if (head === undefined) return false;
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let plain = true;
-  let i = head.start;
-  for (let n = 0; n < layout.kinds.length; n++) {
-    if (isNull(head.bits, n)) {
-      starts.push(-1);
-      ends.push(-1);
-      continue;
-    }
-    const end = endOf(line, i);
-    if (plain && !isPlain(line, i, end)) plain = false;
-    starts.push(i);
-    ends.push(end);
-    i = end + 1;
-  }
-  if (i !== line.length + 1) return false;
-  const last = layout.kinds.length - 1;
-  if (!plain) {
-    const values = starts.map((start, n) => {
-      const end = ends[n] as number;
-      if (start === -1) return "";
-      if (layout.kinds[n] === "bool") return isFalse(line, start, end) ? "false" : "true";
-      return line.toString("utf8", start, end);
-    });
-    writeText(out, tableLine(columns, values));
-    return true;
-  }
   room(out, line.length + layout.extra);
   const b = out.buffer;
+  const last = layout.kinds.length - 1;
   let p = out.pos;
+  let i = head.start;
   for (let n = 0; n <= last; n++) {
-    const start = starts[n] as number;
-    const end = ends[n] as number;
-    const bool = start !== -1 && layout.kinds[n] === "bool" ? (isFalse(line, start, end) ? FALSE : TRUE) : undefined;
-    const length = start === -1 ? 0 : bool !== undefined ? bool.length : end - start;
-    const pad = n === last ? 0 : Math.max(0, (layout.widths[n] as number) - length);
-    const right = layout.right[n] === true;
-    if (right) for (let k = 0; k < pad; k++) b[p++] = SPACE;
-    if (bool !== undefined) p = put(b, p, bool);
-    else for (let k = start; k < end; k++) b[p++] = line[k] as number;
-    if (!right) for (let k = 0; k < pad; k++) b[p++] = SPACE;
+    const width = n === last ? 0 : (layout.widths[n] as number);
+    const from = p;
+    if (isNull(head.bits, n)) {
+      // Nothing, padded.
+    } else if (layout.kinds[n] === "bool") {
+      const end = endOf(line, i);
+      p = put(b, p, isFalse(line, i, end) ? FALSE : TRUE);
+      i = end + 1;
+    } else if (layout.right[n] === true) {
+      const end = endOf(line, i);
+      for (let k = end - i; k < width; k++) b[p++] = SPACE;
+      for (; i < end; i++) b[p++] = line[i] as number;
+      i++;
+    } else {
+      for (; i < line.length; i++) {
+        const x = line[i] as number;
+        if (x === US) break;
+        if (x < SPACE || x > 0x7e || x === BACKSLASH) return writeEscapedTableRow(out, line, head, layout, columns);
+        b[p++] = x;
+      }
+      i++;
+    }
+    for (let k = p - from; k < width; k++) b[p++] = SPACE;
     if (n < last) b[p++] = SPACE;
   }
+  if (i !== line.length + 1) return false;
   // tableLine's trimEnd: on plain ASCII, trailing spaces.
   while (p > out.pos && b[p - 1] === SPACE) p--;
   b[p++] = 0x0a;

@@ -79,17 +79,19 @@ describe("MariaDB's listing from bytes", () => {
     );
   });
 
-  it("reads again, by its whole tag, the rows whose values hold the separator (here the id, then the name), and only those", async () => {
+  it("reads again, by its whole tag, the rows whose values hold the separator (here the id, the name, the status), and only those", async () => {
     const rows: Row[] = [
       { id: "a", name: "plain", size: 1, protected: false, status: "active" },
       { id: "b\u001fc", name: "tag with US", size: 2, protected: true, status: "active" },
       { id: "d", name: "value\u001fwith US", size: null, protected: false, status: null },
       { id: "e", name: null, size: 3, protected: true, status: "queued" },
+      // Escaped in the table (not ASCII) before the separator is met.
+      { id: "f", name: "ü\u001b", size: 4, protected: false, status: "s\u001ft" },
     ];
     for (const format of ["csv", "json", "table"] as const) {
       const { bytes, values, reread } = await both(rows, format);
       expect(bytes).toBe(values);
-      expect(reread).toEqual([["b\u001fc", "d"]]);
+      expect(reread).toEqual([["b\u001fc", "d", "f"]]);
     }
   });
 
