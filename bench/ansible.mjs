@@ -165,7 +165,7 @@ export const benchAnsible = async ({ cli, work, runs }) => {
       cases.push({ hosts: count, ping, first: pick(first), again: pick(again) });
     }
   } finally {
-    maria.stop();
+    await maria.stop();
   }
   return cases;
 };

@@ -132,7 +132,15 @@ export const startMariaDb = async (work) => {
   for (let i = 0; i < 100 && spawnSync("mariadb-admin", ["--no-defaults", `--socket=${socket}`, "-u", "root", "ping"]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
   const sql = (statements, database) => run(["mariadb", "--no-defaults", `--socket=${socket}`, "-u", "root", "-N", "-B", ...(database === undefined ? [] : [database])], { input: statements });
   sql("CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1';");
-  return { port, sql, stop: () => child.kill("SIGTERM") };
+  // Stopped and waited for: its files can then be removed (a server still writing its data
+  // directory made the bench's final clean-up fail, losing the whole run).
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return { port, sql, stop };
 };
 
 /** The ORDER BY index uses for a sort key (NULLs lowest, ties by id). */
@@ -198,7 +206,7 @@ export const benchIndex = async ({ cli, work, runs }) => {
         }
       }
   } finally {
-    maria.stop();
+    await maria.stop();
   }
 
   // Through the API: the real glance-api on a real-schema SQLite of 10,000 images, without Keystone.

@@ -99,8 +99,6 @@ const indexResults = await benchIndex({ cli, work, runs: Math.max(3, Math.floor(
 const { benchAnsible, formatAnsible } = await import("./ansible.mjs");
 const ansibleReport = formatAnsible(await benchAnsible({ cli, work, runs: Math.max(3, Math.floor(RUNS / 4)) }));
 
-rmSync(work, { recursive: true, force: true });
-
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
 const table = [
   "| case | median ms | ratio | target |",
@@ -140,3 +138,5 @@ if (process.argv.includes("--write")) {
   const path = join(repo, "bench/RESULTS.md");
   writeFileSync(path, `# Benchmark results\n\n\`npm run bench -- --write\` regenerates this file.\n\n${report}`);
 }
+// Last, once the results are out: a clean-up that fails loses nothing.
+rmSync(work, { recursive: true, force: true, maxRetries: 5 });
