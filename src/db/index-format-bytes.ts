@@ -98,7 +98,7 @@ const endOf = (line: Buffer, i: number): number => {
   return end;
 };
 
-/** A boolean's text: the server prints a TINYINT, false only for 0. */
+/** A boolean's text: the server prints a TINYINT, false only for 0; a NULL one is false too (as SQLite's listing and toRow make it). */
 const isFalse = (line: Buffer, start: number, end: number): boolean => end === start + 1 && line[start] === ZERO;
 
 const TRUE = Buffer.from("true");
@@ -126,7 +126,7 @@ const writeJsonRow = (out: Out, line: Buffer, layout: Layout, first: boolean): b
   for (let n = 0; n < layout.kinds.length; n++) {
     p = put(b, p, layout.keys[n] as Buffer);
     if (isNull(head.bits, n)) {
-      p = put(b, p, NULL);
+      p = put(b, p, layout.kinds[n] === "bool" ? FALSE : NULL);
       continue;
     }
     const kind = layout.kinds[n];
@@ -179,7 +179,10 @@ const writeCsvRow = (out: Out, line: Buffer, layout: Layout): boolean => {
   let i = head.start;
   for (let n = 0; n < layout.kinds.length; n++) {
     if (n > 0) b[p++] = COMMA;
-    if (isNull(head.bits, n)) continue;
+    if (isNull(head.bits, n)) {
+      if (layout.kinds[n] === "bool") p = put(b, p, FALSE);
+      continue;
+    }
     if (layout.kinds[n] === "bool") {
       const end = endOf(line, i);
       p = put(b, p, isFalse(line, i, end) ? FALSE : TRUE);
@@ -219,7 +222,7 @@ const writeCsvRow = (out: Out, line: Buffer, layout: Layout): boolean => {
 const writeEscapedTableRow = (out: Out, line: Buffer, head: Head, layout: Layout, columns: readonly Column[]): boolean => {
   let i = head.start;
   const values = layout.kinds.map((kind, n) => {
-    if (isNull(head.bits, n)) return "";
+    if (isNull(head.bits, n)) return layout.kinds[n] === "bool" ? "false" : "";
     const start = i;
     i = endOf(line, i) + 1;
     if (kind === "bool") return isFalse(line, start, i - 1) ? "false" : "true";
@@ -246,7 +249,7 @@ const writeTableRow = (out: Out, line: Buffer, layout: Layout, columns: readonly
     const width = n === last ? 0 : (layout.widths[n] as number);
     const from = p;
     if (isNull(head.bits, n)) {
-      // Nothing, padded.
+      if (layout.kinds[n] === "bool") p = put(b, p, FALSE);
     } else if (layout.kinds[n] === "bool") {
       const end = endOf(line, i);
       p = put(b, p, isFalse(line, i, end) ? FALSE : TRUE);
