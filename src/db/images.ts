@@ -182,7 +182,7 @@ const jsonValue = (column: Column): string =>
  * How a line names its row, for the rare line that must be read again field by field: SQLite's
  * rowid, or MariaDB's primary key (as it is: its row carries its length, see mysqlFieldsExpression).
  */
-const rowTag = (engine: Engine): { select: string; where: string } => (engine === "sqlite" ? { select: "rowid", where: "rowid = ?" } : { select: "id", where: "id = ?" });
+const rowTag = (engine: Engine): string => (engine === "sqlite" ? "rowid" : "id");
 
 /**
  * SQLite's table line, padded by the database: right for every line of plain ASCII (the only kind
@@ -207,7 +207,7 @@ export const FIELDS_SEPARATOR = 0x1f;
  * IFNULL(CONCAT(...)) per text value, 2.8 s building the JSON there; `mariadb --batch` 1.4 s).
  */
 const mysqlFieldsExpression = (columns: readonly Column[]): string => {
-  const tag = rowTag("mysql").select;
+  const tag = rowTag("mysql");
   const bits = columns
     .map((c, n) => (c.nullable === false ? undefined : `((${c.sql}) IS NULL) << ${n}`))
     .filter((b) => b !== undefined)
@@ -217,7 +217,7 @@ const mysqlFieldsExpression = (columns: readonly Column[]): string => {
 
 /** One SQL expression per SQLite row: the row as a JSON object, or as a CSV or table line tagged with its row (the tag, a comma, the line). */
 const sqliteLineExpression = (format: IndexLineFormat, columns: readonly Column[]): string => {
-  const tag = rowTag("sqlite").select;
+  const tag = rowTag("sqlite");
   if (format === "table") return `concat_ws(',', ${tag}, ${tableExpression(columns)})`;
   if (format === "json") return `json_object(${columns.map((c) => `'${c.name}', ${jsonValue(c)}`).join(", ")})`;
   return `concat_ws(',', ${tag}, ${columns.map(csvText).join(", ")})`;
@@ -357,13 +357,11 @@ export const listImageLines = async (db: Database, schema: SchemaInfo, options: 
 export const rowsAt = async (db: Database, schema: SchemaInfo, columns: readonly Column[], tags: readonly string[]): Promise<Map<string, Row>> => {
   const tag = rowTag(db.kind);
   const numeric = db.kind === "sqlite" || schema.kind === "2011";
-  const key = tag.where.slice(0, tag.where.indexOf(" = "));
-  const placeholder = tag.where.slice(tag.where.indexOf(" = ") + 3);
   const out = new Map<string, Row>();
   for (let at = 0; at < tags.length; at += 500) {
     const chunk = tags.slice(at, at + 500);
     const rows = await db.all(
-      `SELECT ${tag.select} AS tag__, ${columns.map((c) => c.sql).join(", ")} FROM images WHERE ${key} IN (${chunk.map(() => placeholder).join(", ")})`,
+      `SELECT ${tag} AS tag__, ${columns.map((c) => c.sql).join(", ")} FROM images WHERE ${tag} IN (${chunk.map(() => "?").join(", ")})`,
       chunk.map((t) => (numeric ? Number(t) : t)),
     );
     for (const row of rows) out.set(String(row.tag__), toRow(columns, Object.values(row).slice(1)));

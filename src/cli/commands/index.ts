@@ -74,6 +74,7 @@ const stdoutSink = (): Sink => {
     stat = undefined;
   }
   if (stat !== undefined && (stat.isFile() || stat.isCharacterDevice()) && process.stdout.isTTY !== true)
+    // Two calls: writeSync's overloads take a string or bytes, not either.
     return { write: (chunk) => (typeof chunk === "string" ? writeSync(1, chunk) : writeSync(1, chunk), true), drain: () => Promise.resolve() };
   return {
     write: (chunk) => process.stdout.write(chunk),
