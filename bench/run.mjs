@@ -117,10 +117,16 @@ const indexTable = [
   ),
 ].join("\n");
 const limits = indexResults.cases.filter((c) => c.format === "limit");
+const startup = indexResults.startup;
 const limitTable = [
-  "| engine | schema | sort | `index --limit 20` ms (whole run) | peak memory |",
-  "|---|---|---|---:|---:|",
-  ...limits.map((c) => `| ${c.engine} | ${c.schema} | ${c.sort} | ${c.ms.toFixed(0)} | ${mb(c.kb)} |`),
+  `\`index --limit 20\`: when the first row arrives, medians of 5, and after Node's own start-up (${startup.toFixed(0)} ms to the first byte of \`node -e "process.stdout.write('x')"\`); the goal is 100 ms after it. The client runs the same query with \`LIMIT 20\`. Without an index on the sort key, every database reads and sorts all the rows before its first one.`,
+  "",
+  "| engine | schema | sort | indexed | first row ms | after start-up | client ms | goal | peak memory |",
+  "|---|---|---|---|---:|---:|---:|---|---:|",
+  ...limits.map(
+    (c) =>
+      `| ${c.engine} | ${c.schema} | ${c.sort} | ${c.indexed ? "yes" : "no"} | ${c.ms.toFixed(0)} | ${(c.ms - startup).toFixed(0)} | ${c.reference.toFixed(0)} (${clientOf(c)}) | ${c.ms - startup <= 100 ? "met" : "missed"} | ${mb(c.kb)} |`,
+  ),
 ].join("\n");
 const worst = (format) => Math.max(...listing.filter((c) => c.format === format).map((c) => c.ms / c.reference));
 const api = indexResults.api;
