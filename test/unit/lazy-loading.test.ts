@@ -68,10 +68,24 @@ describe("lazy loading", () => {
     expect(inputs.some((i) => i.includes("node_modules/handlebars/dist/cjs/handlebars/compiler/"))).toBe(false);
   });
 
-  it("the build made a V8 code cache that this Node accepts", () => {
+  it("the build made a V8 code cache that this Node accepts, for the CLI and for the MySQL driver", () => {
     expect(existsSync(join(REPO, "dist/lib/glance-barclamp.cjs.cache"))).toBe(true);
-    const probe = spawnSync(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(CLI)}).loadBundle().script.cachedDataRejected))`], { encoding: "utf8" });
-    expect(probe.stderr).toBe("");
-    expect(probe.stdout).toBe("false");
+    expect(existsSync(join(REPO, "dist/lib/mysql2.cjs.cache"))).toBe(true);
+    const probe = (expression: string) => spawnSync(process.execPath, ["-e", `const cli = require(${JSON.stringify(CLI)}); process.stdout.write(String(${expression}))`], { encoding: "utf8" });
+    for (const expression of ["cli.loadBundle().script.cachedDataRejected", "cli.loadCompiled(cli.DRIVER).script.cachedDataRejected"]) {
+      const result = probe(expression);
+      expect(result.stderr).toBe("");
+      expect(result.stdout, expression).toBe("false");
+    }
+    // Without its cache a file is compiled as usual: the probe says so (undefined), it can fail.
+    expect(probe("cli.loadCompiled(cli.DRIVER, { cache: false }).script.cachedDataRejected").stdout).toBe("undefined");
+  });
+
+  it("mysql2 reaches the bundle only through the driver chunk, evaluated when a MySQL database is opened", () => {
+    const inputs = meta().inputs;
+    expect(Object.keys(inputs).filter((i) => i.includes("node_modules/mysql2/"))).toEqual([]);
+    const chunk = inputs["driver-chunk:mysql2"];
+    expect(chunk?.imports.map((i) => i.path)).toEqual(["src/compiled-chunk.ts", "node:path"]);
+    expect(has(loadedWith("src/db/database.ts"), "driver-chunk:mysql2")).toBe(false);
   });
 });
