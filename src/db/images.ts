@@ -267,7 +267,7 @@ const filterClauses = (schema: SchemaInfo, options: ListOptions, walkIndex: bool
  * against 2.8 s over a million images); a short one (--limit) walks the sort key's index instead
  * (`+deleted` takes ix_images_deleted out of the planner's choices), so its first row comes at once.
  */
-const listTail = (schema: SchemaInfo, options: ListOptions, after: Position | undefined, walkIndex: boolean): { tail: string; params: unknown[] } => {
+const listTail = (schema: SchemaInfo, options: ListOptions, after: Position | undefined, walkIndex: boolean, from: string): { tail: string; params: unknown[] } => {
   const { where, params } = filterClauses(schema, options, walkIndex);
   const key = sortExpression(options.sortKey);
   if (after !== undefined) {
@@ -276,7 +276,7 @@ const listTail = (schema: SchemaInfo, options: ListOptions, after: Position | un
     params.push(after.k, after.id);
   }
   const direction = options.sortDir === "asc" ? "ASC" : "DESC";
-  let tail = " FROM images";
+  let tail = from;
   if (where.length > 0) tail += ` WHERE ${where.join(" AND ")}`;
   tail += ` ORDER BY ${key} ${direction}, id ${direction}`;
   if (options.limit !== undefined) {
@@ -300,16 +300,49 @@ const startOf = async (db: Database, options: ListOptions): Promise<Position | u
   return position;
 };
 
-/** Whether a (full) index of images starts with the sort key (SQLite's catalogue; MariaDB chooses well by itself). */
+/** Whether a (full) index of images starts with the sort key, from the database's catalogue. */
 const isIndexed = async (db: Database, key: SortKey): Promise<boolean> =>
-  db.kind === "sqlite" &&
   sortExpression(key) === key &&
-  (await db.all("SELECT 1 FROM pragma_index_list('images') AS l, pragma_index_info(l.name) AS i WHERE l.partial = 0 AND i.seqno = 0 AND i.name = ?", [key])).length > 0;
+  (
+    await db.all(
+      db.kind === "sqlite"
+        ? "SELECT 1 FROM pragma_index_list('images') AS l, pragma_index_info(l.name) AS i WHERE l.partial = 0 AND i.seqno = 0 AND i.name = ?"
+        : "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'images' AND seq_in_index = 1 AND column_name = ?",
+      [key],
+    )
+  ).length > 0;
+
+/** A listing short enough to read the sort key's index, when there is one, rather than sort every row. */
+const walksIndex = async (db: Database, options: ListOptions): Promise<boolean> =>
+  options.limit !== undefined && options.limit <= INDEX_WALK_LIMIT && (await isIndexed(db, options.sortKey));
+
+/**
+ * The FROM of a listing or summary. MariaDB reads Glance's ix_images_deleted for `deleted = 0`
+ * whatever the share of live images (it guesses half the table, from the index's two values), then
+ * fetches every row by its primary key: with 95% of a million images live, a `--limit 20` by name
+ * took 1.5 s so, 0.5 s scanning the table. Counting the deleted rows through that index, up to a
+ * quarter of the table (12 ms over 50,000 deleted), tells which is faster; the index is the one
+ * MariaDB's own EXPLAIN names. Not for a short listing in an indexed order, which MariaDB reads
+ * in that index (8 ms), nor on SQLite, which gains 5% at most from the same (measured).
+ */
+const fromFor = async (db: Database, options: ListOptions, walk: boolean): Promise<string> => {
+  if (db.kind !== "mysql" || options.all || walk) return " FROM images";
+  const key = (await db.all("EXPLAIN SELECT 1 FROM images WHERE deleted = 0"))[0]?.key;
+  if (typeof key !== "string" || !/^\w+$/u.test(key)) return " FROM images";
+  const rows = await db.all("SELECT table_rows AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'images'");
+  const quarter = Math.floor(Number(rows[0]?.n ?? 0) / 4);
+  const deleted = Number((await db.all("SELECT COUNT(*) AS n FROM (SELECT 1 FROM images WHERE deleted <> 0 LIMIT ?) AS d", [quarter]))[0]?.n ?? quarter);
+  return deleted < quarter ? ` FROM images IGNORE INDEX (\`${key}\`)` : " FROM images";
+};
+
+/** The FROM a listing with these options reads (exported for the test that checks both of MariaDB's choices). */
+export const listingSource = async (db: Database, options: ListOptions): Promise<string> => fromFor(db, options, await walksIndex(db, options));
 
 const tailFor = async (db: Database, schema: SchemaInfo, options: ListOptions): Promise<{ tail: string; params: unknown[] }> => {
   const start = await startOf(db, options);
-  const walk = options.limit !== undefined && options.limit <= INDEX_WALK_LIMIT && (await isIndexed(db, options.sortKey));
-  return listTail(schema, options, start, walk);
+  const walk = await walksIndex(db, options);
+  // `+deleted` is SQLite's way to keep ix_images_deleted out; MariaDB's is the FROM's.
+  return listTail(schema, options, start, walk && db.kind === "sqlite", await fromFor(db, options, walk));
 };
 
 /** Counts and total size of the images the filters select, grouped by each of status, visibility and disk format. */
@@ -322,10 +355,10 @@ export interface SummaryRow {
 
 export const summarizeImages = async (db: Database, schema: SchemaInfo, options: ListOptions): Promise<SummaryRow[]> => {
   const { where, params } = filterClauses(schema, options, false);
-  const filter = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+  const filter = `${await fromFor(db, options, false)}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
   const out: SummaryRow[] = [];
   for (const [group, sql] of [["status", "status"], ["visibility", visibilityOf(schema.kind)], ["disk_format", "disk_format"]] as const) {
-    const rows = await db.all(`SELECT ${sql} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s FROM images${filter} GROUP BY ${sql} ORDER BY COUNT(*) DESC, ${sql}`, params);
+    const rows = await db.all(`SELECT ${sql} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s${filter} GROUP BY ${sql} ORDER BY COUNT(*) DESC, ${sql}`, params);
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- group values are strings
     for (const row of rows) out.push({ group, value: row.v === null ? null : String(row.v), images: Number(row.n), size: Number(row.s) });
   }
