@@ -355,10 +355,10 @@ export interface SummaryRow {
 
 export const summarizeImages = async (db: Database, schema: SchemaInfo, options: ListOptions): Promise<SummaryRow[]> => {
   const { where, params } = filterClauses(schema, options, false);
-  const filter = `${await fromFor(db, options, false)}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
+  const source = `${await fromFor(db, options, false)}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
   const out: SummaryRow[] = [];
   for (const [group, sql] of [["status", "status"], ["visibility", visibilityOf(schema.kind)], ["disk_format", "disk_format"]] as const) {
-    const rows = await db.all(`SELECT ${sql} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s${filter} GROUP BY ${sql} ORDER BY COUNT(*) DESC, ${sql}`, params);
+    const rows = await db.all(`SELECT ${sql} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s${source} GROUP BY ${sql} ORDER BY COUNT(*) DESC, ${sql}`, params);
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- group values are strings
     for (const row of rows) out.push({ group, value: row.v === null ? null : String(row.v), images: Number(row.n), size: Number(row.s) });
   }
