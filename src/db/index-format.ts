@@ -94,10 +94,10 @@ export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexF
 
 /**
  * CSV, JSON or a table from SQLite's rows, one string each (listImageLines), printing what
- * formatIndex prints for the same rows: a JSON line is its object, a CSV or table line is tagged
- * with its row, and a plain one is its own row; any other (a CSV field holding a comma, quote or
- * line break; a table line with anything but printable ASCII) is read again whole (`reread`) and
- * laid out here.
+ * formatIndex prints for the same rows: each line is tagged with its row; a JSON line is its
+ * object, a plain CSV or table line is its own row (a table's without the padding at its end); any
+ * other (a CSV field holding a comma, quote or line break; a table line with anything but
+ * printable ASCII) is read again whole (`reread`) and laid out here.
  */
 export async function* formatLines(
   lines: Iterable<string[]>,
@@ -106,38 +106,49 @@ export async function* formatLines(
   reread: (tags: readonly string[]) => Promise<Map<string, Row>>,
 ): AsyncGenerator<string> {
   const iterator = lines[Symbol.iterator]();
-  // The first batch is read before anything is written: a listing that fails at once prints nothing.
-  let next = iterator.next();
-  yield indexHeader(format, columns);
-  let count = 0;
-  let chunk = "";
-  for (; next.done !== true; next = iterator.next()) {
-    if (format === "json") for (const line of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${line}`;
-    else {
-      const plain = format === "csv" ? (line: string) => isPlainCsvLine(line, columns.length) : isPlainTableLine;
-      // The batch's odd rows are read again together, in one query.
-      const odd: string[] = [];
-      for (const tagged of next.value) {
-        const cut = tagged.indexOf(",");
-        if (!plain(tagged.slice(cut + 1))) odd.push(tagged.slice(0, cut));
+  try {
+    // The first batch is read before anything is written: a listing that fails at once prints nothing.
+    let next = iterator.next();
+    yield indexHeader(format, columns);
+    let count = 0;
+    let chunk = "";
+    const plain = format === "csv" ? (line: string) => isPlainCsvLine(line, columns.length) : isPlainTableLine;
+    const asItIs = format === "csv" ? (line: string) => `${line}\r\n` : (line: string) => (line.endsWith(" ") ? `${line.trimEnd()}\n` : `${line}\n`);
+    for (; next.done !== true; next = iterator.next()) {
+      if (format === "json") for (const tagged of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${tagged.slice(tagged.indexOf(",") + 1)}`;
+      else {
+        // The batch as it comes; its odd rows, if any, are read again together, in one query.
+        let text = "";
+        const odd: string[] = [];
+        for (const tagged of next.value) {
+          const cut = tagged.indexOf(",");
+          const line = tagged.slice(cut + 1);
+          if (plain(line)) text += asItIs(line);
+          else odd.push(tagged.slice(0, cut));
+        }
+        if (odd.length === 0) chunk += text;
+        else {
+          const again = await reread(odd);
+          for (const tagged of next.value) {
+            const cut = tagged.indexOf(",");
+            const line = tagged.slice(cut + 1);
+            const row = again.get(tagged.slice(0, cut));
+            chunk += row === undefined ? asItIs(line) : format === "csv" ? csvRow(columns, row) : tableRow(columns, row);
+          }
+        }
       }
-      const again = odd.length === 0 ? undefined : await reread(odd);
-      for (const tagged of next.value) {
-        const cut = tagged.indexOf(",");
-        const line = tagged.slice(cut + 1);
-        const row = again?.get(tagged.slice(0, cut));
-        if (row === undefined) chunk += format === "csv" ? `${line}\r\n` : `${line}\n`;
-        else chunk += format === "csv" ? csvRow(columns, row) : tableRow(columns, row);
+      // Chunks of about 64 KiB: fewer, larger writes.
+      if (chunk.length >= 65_536) {
+        yield chunk;
+        chunk = "";
       }
     }
-    // Chunks of about 64 KiB: fewer, larger writes.
-    if (chunk.length >= 65_536) {
-      yield chunk;
-      chunk = "";
-    }
+    if (format === "json") chunk += count === 0 ? "]\n" : "\n]\n";
+    if (chunk !== "") yield chunk;
+  } finally {
+    // A listing left early (a closed pipe) ends the database's read too.
+    iterator.return?.();
   }
-  if (format === "json") chunk += count === 0 ? "]\n" : "\n]\n";
-  if (chunk !== "") yield chunk;
 }
 
 const SUMMARY_COLUMNS: Column[] = [

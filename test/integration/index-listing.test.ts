@@ -11,8 +11,8 @@ import { createConnection } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConnection } from "../../src/db/connection.js";
 import { openDatabase } from "../../src/db/database.js";
-import { listingSource, type ListOptions } from "../../src/db/images.js";
-import { terminalSafe } from "../../src/db/index-format.js";
+import { detectSchema, listImageLines, listingSource, listsInPages, resolveColumns, tableColumns, type ListOptions } from "../../src/db/images.js";
+import { formatLines, terminalSafe } from "../../src/db/index-format.js";
 import { runCli } from "../helpers/cli.js";
 import { mariaGlanceDb, sqliteGlanceDb, type TestImage } from "../helpers/glance-db.js";
 import { startMariaDb, type MariaDb } from "../helpers/mariadb.js";
@@ -43,10 +43,10 @@ const HOSTILE = [
 const COUNT = 1300;
 const SORTS = ["created_at", "name", "size", "status", "disk_format", "container_format", "id"] as const;
 
-const imagesFor = (schema: "current" | "2011"): TestImage[] =>
-  Array.from({ length: COUNT }, (_, i) => ({
+const imagesFor = (schema: "current" | "2011", count = COUNT): TestImage[] =>
+  Array.from({ length: count }, (_, i) => ({
     id: schema === "current" ? `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}` : String(i + 1),
-    name: i % 5 === 0 ? (HOSTILE[(i / 5) % HOSTILE.length] ?? null) : `image-${(i * 7919) % COUNT}`,
+    name: i % 5 === 0 ? (HOSTILE[(i / 5) % HOSTILE.length] ?? null) : `image-${(i * 7919) % count}`,
     disk_format: i === 700 ? "qcow2, really" : ["qcow2", "raw", "vmdk", "iso"][i % 4] ?? "raw",
     container_format: i % 9 === 0 ? "ovf" : "bare",
     size: i % 13 === 0 ? null : 1000 + ((i * 31) % 500),
@@ -77,6 +77,9 @@ beforeAll(async () => {
       " UPDATE glance_listing_deleted.images SET deleted = 1 WHERE id NOT LIKE '%0'; ANALYZE TABLE glance_listing_current.images, glance_listing_deleted.images;",
   );
   const current = fixtures["mariadb current"];
+  // More images than two of SQLite's pages (2,000 rows each, see sqlitePages), in 2011.3's id order.
+  const many = imagesFor("2011", 4700);
+  fixtures["sqlite 2011 many"] = { connection: sqliteGlanceDb("2011", many), images: many, schema: "2011", engine: "sqlite" };
   if (current !== undefined) fixtures["mariadb mostly deleted"] = { ...current, connection: current.connection.replace(/glance_listing_current$/u, "glance_listing_deleted") };
 }, 600_000);
 afterAll(async () => server?.stop());
@@ -274,6 +277,105 @@ describe("MariaDB's reading of deleted = 0", () => {
       const [live] = await query(name, "SELECT COUNT(*) AS n FROM images WHERE deleted = 0");
       expect(summary.filter((s) => s.group === "status").reduce((sum, s) => sum + s.images, 0)).toBe(Number(live?.n));
     }
+  });
+});
+
+describe("SQLite's listing in pages", () => {
+  const OPTIONS: ListOptions = { all: false, limit: undefined, marker: undefined, sortKey: "id", sortDir: "asc", name: undefined, status: undefined };
+  const withSqlite = async <T>(name: string, use: (db: Extract<Awaited<ReturnType<typeof openDatabase>>, { kind: "sqlite" }>) => Promise<T>): Promise<T> => {
+    const db = await openDatabase(parseConnection(fixtures[name]?.connection ?? ""));
+    if (db.kind !== "sqlite") throw new Error(name);
+    try {
+      return await use(db);
+    } finally {
+      await db.close();
+    }
+  };
+  const inPages = (name: string, options: Partial<ListOptions>, format: "csv" | "json" | "table" = "table") =>
+    withSqlite(name, async (db) => {
+      const schema = await detectSchema(db);
+      return listsInPages(db, schema, { ...OPTIONS, ...options }, format, format === "table" ? tableColumns(schema, undefined) : resolveColumns(schema, undefined));
+    });
+
+  it("pages where SQLite reads an index in order, one statement where it sorts", async () => {
+    for (const format of ["csv", "json", "table"] as const) {
+      expect(await inPages("sqlite 2011", {}, format)).toBe(true);
+      expect(await inPages("sqlite 2011", { all: true, sortDir: "desc" }, format)).toBe(true);
+      expect(await inPages("sqlite 2011", { sortKey: "name" }, format)).toBe(false);
+      // The current schema's ids are text, beside the rowid: a whole listing sorts them.
+      expect(await inPages("sqlite current", {}, format)).toBe(false);
+      // A short listing walks the key's index; created_at's holds no id, so ties are sorted.
+      expect(await inPages("sqlite current", { limit: 20 }, format)).toBe(true);
+      expect(await inPages("sqlite current", { sortKey: "created_at", sortDir: "desc", limit: 20 }, format)).toBe(false);
+    }
+  });
+
+  it.each([
+    ["asc", false],
+    ["desc", false],
+    ["asc", true],
+    ["desc", true],
+  ] as const)("over several pages, by id %s (--all: %s): JSON, CSV and the table equal a plain SQL query", async (dir, all) => {
+    const name = "sqlite 2011 many";
+    expect(await inPages(name, { sortDir: dir, all })).toBe(true);
+    const expected = await plainQuery(name, "id", dir, all);
+    expect(expected.length).toBeGreaterThan(4000);
+    const args = ["--sort", `id:${dir}`, ...(all ? ["--all"] : [])];
+    expect(JSON.parse(index(name, "-f", "json", ...args))).toEqual(expected);
+    expect(readCsv(index(name, "-f", "csv", ...args))).toEqual(expected.map(asCsv));
+    expect(index(name, "-f", "table", ...args).split("\n").slice(2, -1)).toEqual(tableLines(expected));
+  });
+
+  it("a table line whose last column is empty ends without its padding", async () => {
+    const name = "sqlite 2011 many";
+    const rows = await query(name, "SELECT id, owner FROM images WHERE deleted = 0 ORDER BY id");
+    expect(rows.filter((r) => r.owner === null).length).toBeGreaterThan(100);
+    const expected = rows.map((r) => `${String(r.id).padEnd(36)} ${terminalSafe((r.owner as string | null) ?? "")}`.trimEnd());
+    expect(index(name, "-f", "table", "--sort", "id:asc", "--columns", "id,owner").split("\n").slice(2, -1)).toEqual(expected);
+  });
+
+  it("--marker and --limit across pages, and at their edges, list what a plain query lists", async () => {
+    const name = "sqlite 2011 many";
+    const whole = await plainQuery(name, "id", "asc", false);
+    for (const [from, limit] of [[0, 2000], [0, 2001], [0, 4000], [1500, 2500], [1999, 2], [3999, 5000]] as const) {
+      const marker = from === 0 ? [] : ["--marker", whole[from - 1]?.id ?? ""];
+      const expected = whole.slice(from, from + limit);
+      const args = ["--sort", "id:asc", "--limit", String(limit), ...marker];
+      expect(JSON.parse(index(name, "-f", "json", ...args))).toEqual(expected);
+      expect(index(name, "-f", "table", ...args).split("\n").slice(2, -1)).toEqual(tableLines(expected));
+    }
+  });
+
+  it("one snapshot: a write between two pages waits for the listing's end", async () => {
+    const name = "sqlite 2011 many";
+    const expected = await plainQuery(name, "id", "asc", false);
+    const path = (fixtures[name]?.connection ?? "").replace(/^sqlite:\/\//u, "");
+    const listed = await withSqlite(name, async (db) => {
+      const schema = await detectSchema(db);
+      const columns = resolveColumns(schema, undefined);
+      const listing = await listImageLines(db, schema, OPTIONS, "json", columns);
+      if (listing.engine !== "sqlite") throw new Error("sqlite");
+      let text = "";
+      let write: string | undefined;
+      for await (const chunk of formatLines(listing.lines, "json", columns, () => Promise.reject(new Error("no reread in JSON")))) {
+        text += chunk;
+        if (write === undefined && text.length > 200_000) {
+          // The last live image, on the last page, deleted while the first pages are being written.
+          const writer = new Database(path, { timeout: 0 });
+          try {
+            writer.prepare("UPDATE images SET deleted = 1 WHERE id = ?").run(Number(expected.at(-1)?.id));
+            write = "done";
+          } catch (error) {
+            write = (error as { code?: string }).code;
+          } finally {
+            writer.close();
+          }
+        }
+      }
+      expect(write).toBe("SQLITE_BUSY");
+      return JSON.parse(text) as Row[];
+    });
+    expect(listed).toEqual(expected);
   });
 });
 
