@@ -319,6 +319,20 @@ const walksIndex = async (db: Database, options: ListOptions): Promise<boolean> 
   options.limit !== undefined && options.limit <= INDEX_WALK_LIMIT && (await isIndexed(db, options.sortKey));
 
 /**
+ * A SQLite listing by 2011.3's integer id, which is the table's rowid, with most images live: it
+ * walks the table itself, rather than ix_images_deleted with a lookup of each row (1.47 s against
+ * 1.54 s over a million images, 95% live). The deleted rows are counted through that index up to a
+ * quarter of the table (2 ms over 50,000); `deleted > 0` seeks it where `<> 0` reads it all.
+ */
+const walksRowid = async (db: SqliteDatabase, options: ListOptions): Promise<boolean> => {
+  if (options.all || options.sortKey !== "id") return false;
+  const key = await db.all("SELECT name, type FROM pragma_table_info('images') WHERE pk > 0");
+  if (key.length !== 1 || key[0]?.name !== "id" || String(key[0].type).toUpperCase() !== "INTEGER") return false;
+  const quarter = Math.floor(Number(db.get("SELECT count(*) AS n FROM images")?.n ?? 0) / 4);
+  return Number(db.get("SELECT count(*) AS n FROM (SELECT 1 FROM images WHERE deleted > 0 LIMIT ?)", [quarter])?.n ?? quarter) < quarter;
+};
+
+/**
  * The FROM of a listing or summary. MariaDB reads Glance's ix_images_deleted for `deleted = 0`
  * whatever the share of live images (it guesses half the table, from the index's two values), then
  * fetches every row by its primary key: with 95% of a million images live, a `--limit 20` by name
@@ -412,7 +426,7 @@ export type ImageLines = { engine: "sqlite"; lines: Iterable<string[]> } | { eng
 /** A SQLite listing's statement for a page from a position (the first from --marker's), and whether it is read in pages (sqlitePages). */
 const sqliteListing = async (db: SqliteDatabase, schema: SchemaInfo, options: ListOptions, format: IndexLineFormat, columns: readonly Column[]) => {
   const start = await startOf(db, options);
-  const walk = await walksIndex(db, options);
+  const walk = (await walksIndex(db, options)) || (await walksRowid(db, options));
   const select = `SELECT ${sqliteLineExpression(format, columns)}`;
   const page = (after: Position | undefined, rows: number | undefined): { sql: string; params: unknown[] } => {
     const { tail, params } = listTail(schema, { ...options, limit: rows }, after, walk, " FROM images");
@@ -420,12 +434,14 @@ const sqliteListing = async (db: SqliteDatabase, schema: SchemaInfo, options: Li
   };
   // Both statements a paged listing runs, its first page and the next ones (any position will do for the plan).
   const inPages = !(await sorts(db, page(start, PAGE_ROWS))) && !(await sorts(db, page({ k: 0, id: 0 }, PAGE_ROWS)));
-  return { start, page, inPages };
+  return { start, page, inPages, walk };
 };
 
-/** Whether SQLite reads this listing in pages (exported for the test that checks both choices). */
-export const listsInPages = async (db: SqliteDatabase, schema: SchemaInfo, options: ListOptions, format: IndexLineFormat, columns: readonly Column[]): Promise<boolean> =>
-  (await sqliteListing(db, schema, options, format, columns)).inPages;
+/** How SQLite reads this listing: in pages or not, walking the sort key's index (or the table) or not (exported for the tests of both choices). */
+export const sqliteReading = async (db: SqliteDatabase, schema: SchemaInfo, options: ListOptions, format: IndexLineFormat, columns: readonly Column[]): Promise<{ inPages: boolean; walk: boolean }> => {
+  const { inPages, walk } = await sqliteListing(db, schema, options, format, columns);
+  return { inPages, walk };
+};
 
 export const listImageLines = async (db: Database, schema: SchemaInfo, options: ListOptions, format: IndexLineFormat, columns: readonly Column[]): Promise<ImageLines> => {
   if (db.kind === "mysql") {

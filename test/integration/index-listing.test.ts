@@ -11,7 +11,7 @@ import { createConnection } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConnection } from "../../src/db/connection.js";
 import { openDatabase } from "../../src/db/database.js";
-import { detectSchema, listImageLines, listingSource, listsInPages, resolveColumns, tableColumns, type ListOptions } from "../../src/db/images.js";
+import { detectSchema, listImageLines, listingSource, resolveColumns, sqliteReading, tableColumns, type ListOptions } from "../../src/db/images.js";
 import { formatLines, terminalSafe } from "../../src/db/index-format.js";
 import { runCli } from "../helpers/cli.js";
 import { mariaGlanceDb, sqliteGlanceDb, type TestImage } from "../helpers/glance-db.js";
@@ -80,6 +80,9 @@ beforeAll(async () => {
   // More images than two of SQLite's pages (2,000 rows each, see sqlitePages), in 2011.3's id order.
   const many = imagesFor("2011", 4700);
   fixtures["sqlite 2011 many"] = { connection: sqliteGlanceDb("2011", many), images: many, schema: "2011", engine: "sqlite" };
+  // The same, nine in ten deleted: a listing by id then reads ix_images_deleted (see sqliteReading).
+  const mostlyDeleted = many.map((image, i) => (i % 10 === 0 ? image : { ...image, deleted: true }));
+  fixtures["sqlite 2011 many deleted"] = { connection: sqliteGlanceDb("2011", mostlyDeleted), images: mostlyDeleted, schema: "2011", engine: "sqlite" };
   if (current !== undefined) fixtures["mariadb mostly deleted"] = { ...current, connection: current.connection.replace(/glance_listing_current$/u, "glance_listing_deleted") };
 }, 600_000);
 afterAll(async () => server?.stop());
@@ -291,11 +294,12 @@ describe("SQLite's listing in pages", () => {
       await db.close();
     }
   };
-  const inPages = (name: string, options: Partial<ListOptions>, format: "csv" | "json" | "table" = "table") =>
+  const reading = (name: string, options: Partial<ListOptions>, format: "csv" | "json" | "table" = "table") =>
     withSqlite(name, async (db) => {
       const schema = await detectSchema(db);
-      return listsInPages(db, schema, { ...OPTIONS, ...options }, format, format === "table" ? tableColumns(schema, undefined) : resolveColumns(schema, undefined));
+      return sqliteReading(db, schema, { ...OPTIONS, ...options }, format, format === "table" ? tableColumns(schema, undefined) : resolveColumns(schema, undefined));
     });
+  const inPages = async (name: string, options: Partial<ListOptions>, format: "csv" | "json" | "table" = "table") => (await reading(name, options, format)).inPages;
 
   it("pages where SQLite reads an index in order, one statement where it sorts", async () => {
     for (const format of ["csv", "json", "table"] as const) {
@@ -324,6 +328,22 @@ describe("SQLite's listing in pages", () => {
     expect(JSON.parse(index(name, "-f", "json", ...args))).toEqual(expected);
     expect(readCsv(index(name, "-f", "csv", ...args))).toEqual(expected.map(asCsv));
     expect(index(name, "-f", "table", ...args).split("\n").slice(2, -1)).toEqual(tableLines(expected));
+  });
+
+  it("walks 2011.3's table in id order when most images are live, ix_images_deleted when most are deleted, and lists the same rows either way", async () => {
+    expect(await reading("sqlite 2011 many", {})).toEqual({ inPages: true, walk: true });
+    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inPages: true, walk: false });
+    // Not for --all, which has no deleted = 0, nor for another key, nor for the current schema's text ids.
+    expect((await reading("sqlite 2011 many", { all: true })).walk).toBe(false);
+    expect((await reading("sqlite 2011 many", { sortKey: "name" })).walk).toBe(false);
+    expect((await reading("sqlite current", {})).walk).toBe(false);
+    for (const name of ["sqlite 2011 many", "sqlite 2011 many deleted"])
+      for (const dir of ["asc", "desc"] as const) {
+        const expected = await plainQuery(name, "id", dir, false);
+        expect(expected.length).toBeGreaterThan(name.endsWith("deleted") ? 400 : 4000);
+        expect(JSON.parse(index(name, "-f", "json", "--sort", `id:${dir}`))).toEqual(expected);
+        expect(index(name, "-f", "table", "--sort", `id:${dir}`).split("\n").slice(2, -1)).toEqual(tableLines(expected));
+      }
   });
 
   it("a table line whose last column is empty ends without its padding", async () => {
