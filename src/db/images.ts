@@ -325,7 +325,8 @@ const walksIndex = async (db: Database, options: ListOptions): Promise<boolean> 
  * quarter of the table (2 ms over 50,000); `deleted > 0` seeks it where `<> 0` reads it all.
  */
 const walksRowid = async (db: SqliteDatabase, options: ListOptions): Promise<boolean> => {
-  if (options.all || options.sortKey !== "id") return false;
+  // A short listing reads a few rows through the index at once: counting would cost it more (5 ms).
+  if (options.all || options.sortKey !== "id" || (options.limit !== undefined && options.limit <= INDEX_WALK_LIMIT)) return false;
   const key = await db.all("SELECT name, type FROM pragma_table_info('images') WHERE pk > 0");
   if (key.length !== 1 || key[0]?.name !== "id" || String(key[0].type).toUpperCase() !== "INTEGER") return false;
   const quarter = Math.floor(Number(db.get("SELECT count(*) AS n FROM images")?.n ?? 0) / 4);
