@@ -311,6 +311,10 @@ describe("SQLite's listing in pages", () => {
       // A short listing walks the key's index; created_at's holds no id, so ties are sorted.
       expect(await inPages("sqlite current", { limit: 20 }, format)).toBe(true);
       expect(await inPages("sqlite current", { sortKey: "created_at", sortDir: "desc", limit: 20 }, format)).toBe(false);
+      // A short listing SQLite sorts keeps only keys and rowids in its sorter; a whole one, every line.
+      expect((await reading("sqlite 2011", { sortKey: "created_at", sortDir: "desc", limit: 20 }, format)).keysOnly).toBe(true);
+      expect((await reading("sqlite 2011", { sortKey: "created_at", sortDir: "desc" }, format)).keysOnly).toBe(false);
+      expect((await reading("sqlite 2011", { limit: 20 }, format)).keysOnly).toBe(false);
     }
   });
 
@@ -331,8 +335,8 @@ describe("SQLite's listing in pages", () => {
   });
 
   it("walks 2011.3's table in id order when most images are live, ix_images_deleted when most are deleted, and lists the same rows either way", async () => {
-    expect(await reading("sqlite 2011 many", {})).toEqual({ inPages: true, walk: true });
-    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inPages: true, walk: false });
+    expect(await reading("sqlite 2011 many", {})).toEqual({ inPages: true, walk: true, keysOnly: false });
+    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inPages: true, walk: false, keysOnly: false });
     // Not for --all, which has no deleted = 0, nor for another key, nor for the current schema's text ids.
     expect((await reading("sqlite 2011 many", { all: true })).walk).toBe(false);
     expect((await reading("sqlite 2011 many", { sortKey: "name" })).walk).toBe(false);
