@@ -84,6 +84,19 @@ const compare = (a, b, runs) => {
   return { ms: median(as), reference: median(bs), kb };
 };
 
+const GOALS = { csv: 1.5, json: 2, table: 2 };
+
+/**
+ * A listing case: `runs` interleaved runs; when its ratio is within 15% of its format's goal,
+ * either side, it is measured again with 5 runs and that median kept, so that one noisy run
+ * (the machine is shared) neither makes a miss nor hides one.
+ */
+const compareCase = (format, a, b, runs) => {
+  const first = compare(a, b, runs);
+  if (runs >= 5 || Math.abs(first.ms / first.reference / GOALS[format] - 1) > 0.15) return { ...first, runs };
+  return { ...compare(a, b, 5), runs: 5 };
+};
+
 const freePort = () =>
   new Promise((resolve) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
@@ -216,8 +229,8 @@ export const benchIndex = async ({ cli, work, runs }) => {
             const columns = format === "table" ? TABLE_COLUMNS : COLUMNS.replace("visibility", visibility);
             const query = `SELECT ${columns} FROM images WHERE deleted = 0 ${orderBy(sort, dir)}`;
             const index = [process.execPath, cli, "index", "--connection", connection, "--format", format, "--sort", `${sort}:${dir.toLowerCase()}`];
-            // The default order three times (medians), every other one once: the ratio is what counts.
-            const result = compare(index, client(format, query), sort === "created_at" ? runs : 1);
+            // The default order three times (medians), every other one once (again near its goal).
+            const result = compareCase(format, index, client(format, query), sort === "created_at" ? runs : 1);
             cases.push({ engine, schema, format, sort, ...result });
           }
         // Audits (--columns, filters): the same goals hold.
@@ -226,12 +239,12 @@ export const benchIndex = async ({ cli, work, runs }) => {
         for (const format of ["csv", "json", "table"]) {
           const query = `SELECT ${auditColumns.split(",").join(", ")} FROM images WHERE deleted = 0 ${orderBy("created_at", "DESC")}`;
           const index = [process.execPath, cli, "index", "--connection", connection, "--format", format, "--columns", auditColumns];
-          cases.push({ engine, schema, format, sort: `--columns ${auditColumns}`, ...compare(index, client(format, query), 1) });
+          cases.push({ engine, schema, format, sort: `--columns ${auditColumns}`, ...compareCase(format, index, client(format, query), 1) });
         }
         {
           const query = `SELECT ${COLUMNS.replace("visibility", visibility)} FROM images WHERE deleted = 0 AND ${visibilityFilter} AND size >= 1000000000 ${orderBy("created_at", "DESC")}`;
           const index = [process.execPath, cli, "index", "--connection", connection, "--format", "csv", "--visibility", "public", "--min-size", "1000000000"];
-          cases.push({ engine, schema, format: "csv", sort: "--visibility public --min-size 1000000000", ...compare(index, client("csv", query), 1) });
+          cases.push({ engine, schema, format: "csv", sort: "--visibility public --min-size 1000000000", ...compareCase("csv", index, client("csv", query), 1) });
         }
         // --limit 20: the first row, against the database's own client running the same query (the
         // primary key is an index on both engines, a rowid alias on 2011.3's SQLite schema).
