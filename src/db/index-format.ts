@@ -94,13 +94,13 @@ export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexF
 
 /**
  * CSV, JSON or a table from SQLite's rows, one string each (listImageLines), printing what
- * formatIndex prints for the same rows: each line is tagged with its row; a JSON line is its
- * object, a plain CSV or table line is its own row (a table's without the padding at its end); any
- * other (a CSV field holding a comma, quote or line break; a table line with anything but
- * printable ASCII) is read again whole (`reread`) and laid out here.
+ * formatIndex prints for the same rows: each line is tagged with its row, unless the listing's
+ * `tagsOf` gives a batch's tags; a JSON line is its object, a plain CSV or table line is its own row (a table's
+ * without the padding at its end); any other (a CSV field holding a comma, quote or line break; a
+ * table line with anything but printable ASCII) is read again whole (`reread`) and laid out here.
  */
 export async function* formatLines(
-  lines: Iterable<string[]>,
+  { lines, tagsOf }: { lines: Iterable<string[]>; tagsOf?: ((batch: readonly string[]) => readonly string[]) | undefined },
   format: IndexLineFormat,
   columns: readonly Column[],
   reread: (tags: readonly string[]) => Promise<Map<string, Row>>,
@@ -114,27 +114,30 @@ export async function* formatLines(
     let chunk = "";
     const plain = format === "csv" ? (line: string) => isPlainCsvLine(line, columns.length) : isPlainTableLine;
     const asItIs = format === "csv" ? (line: string) => `${line}\r\n` : (line: string) => (line.endsWith(" ") ? `${line.trimEnd()}\n` : `${line}\n`);
+    const lineOf = tagsOf === undefined ? (tagged: string) => tagged.slice(tagged.indexOf(",") + 1) : (line: string) => line;
     for (; next.done !== true; next = iterator.next()) {
-      if (format === "json") for (const tagged of next.value) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${tagged.slice(tagged.indexOf(",") + 1)}`;
+      const batch = next.value;
+      if (format === "json") for (const tagged of batch) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${lineOf(tagged)}`;
       else {
         // The batch as it comes; its odd rows, if any, are read again together, in one query.
         let text = "";
-        const odd: string[] = [];
-        for (const tagged of next.value) {
-          const cut = tagged.indexOf(",");
-          const line = tagged.slice(cut + 1);
+        const odd: number[] = [];
+        let n = 0;
+        for (const tagged of batch) {
+          const line = lineOf(tagged);
           if (plain(line)) text += asItIs(line);
-          else odd.push(tagged.slice(0, cut));
+          else odd.push(n);
+          n++;
         }
         if (odd.length === 0) chunk += text;
         else {
-          const again = await reread(odd);
-          for (const tagged of next.value) {
-            const cut = tagged.indexOf(",");
-            const line = tagged.slice(cut + 1);
-            const row = again.get(tagged.slice(0, cut));
-            chunk += row === undefined ? asItIs(line) : format === "csv" ? csvRow(columns, row) : tableRow(columns, row);
-          }
+          const tags = tagsOf === undefined ? batch.map((tagged) => tagged.slice(0, tagged.indexOf(","))) : tagsOf(batch);
+          const again = await reread(odd.map((at) => tags[at] ?? ""));
+          const oddAt = new Set(odd);
+          batch.forEach((tagged, at) => {
+            const row = oddAt.has(at) ? again.get(tags[at] ?? "") : undefined;
+            chunk += row === undefined ? asItIs(lineOf(tagged)) : format === "csv" ? csvRow(columns, row) : tableRow(columns, row);
+          });
         }
       }
       // Chunks of about 64 KiB: fewer, larger writes.

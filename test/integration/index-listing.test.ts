@@ -83,6 +83,12 @@ beforeAll(async () => {
   // The same, nine in ten deleted: a listing by id then reads ix_images_deleted (see sqliteReading).
   const mostlyDeleted = many.map((image, i) => (i % 10 === 0 ? image : { ...image, deleted: true }));
   fixtures["sqlite 2011 many deleted"] = { connection: sqliteGlanceDb("2011", mostlyDeleted), images: mostlyDeleted, schema: "2011", engine: "sqlite" };
+  // More than a short listing's 10,000 (a longer --limit reads ranges of rowids in 2011.3's id
+  // order, see sqliteRowidRanges), with gaps in the ids: one wider than a page, one of a single id,
+  // and a last id far beyond the rest.
+  const gapped = imagesFor("2011", 14_000).filter((image) => !(Number(image.id) >= 2 && Number(image.id) <= 2999) && image.id !== "3500");
+  gapped.push({ ...(gapped[10] as TestImage), id: "1000000" });
+  fixtures["sqlite 2011 gaps"] = { connection: sqliteGlanceDb("2011", gapped), images: gapped, schema: "2011", engine: "sqlite" };
   if (current !== undefined) fixtures["mariadb mostly deleted"] = { ...current, connection: current.connection.replace(/glance_listing_current$/u, "glance_listing_deleted") };
 }, 600_000);
 afterAll(async () => server?.stop());
@@ -335,8 +341,8 @@ describe("SQLite's listing in pages", () => {
   });
 
   it("walks 2011.3's table in id order when most images are live, ix_images_deleted when most are deleted, and lists the same rows either way", async () => {
-    expect(await reading("sqlite 2011 many", {})).toEqual({ inPages: true, walk: true, keysOnly: false });
-    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inPages: true, walk: false, keysOnly: false });
+    expect(await reading("sqlite 2011 many", {})).toEqual({ inRanges: true, inPages: true, walk: true, keysOnly: false });
+    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inRanges: false, inPages: true, walk: false, keysOnly: false });
     // Not for --all, which has no deleted = 0, nor for another key, nor for the current schema's text ids.
     expect((await reading("sqlite 2011 many", { all: true })).walk).toBe(false);
     expect((await reading("sqlite 2011 many", { sortKey: "name" })).walk).toBe(false);
@@ -348,6 +354,58 @@ describe("SQLite's listing in pages", () => {
         expect(JSON.parse(index(name, "-f", "json", "--sort", `id:${dir}`))).toEqual(expected);
         expect(index(name, "-f", "table", "--sort", `id:${dir}`).split("\n").slice(2, -1)).toEqual(tableLines(expected));
       }
+  });
+
+  it("walks 2011.3's ids in ranges of rowids, untagged, for the table and JSON (not CSV, whose odd lines are common), over gaps in the ids", async () => {
+    expect((await reading("sqlite 2011 many", {}, "json")).inRanges).toBe(true);
+    expect((await reading("sqlite 2011 many", { sortDir: "desc" }, "table")).inRanges).toBe(true);
+    expect((await reading("sqlite 2011 many", {}, "csv")).inRanges).toBe(false);
+    expect((await reading("sqlite 2011 many", { all: true }, "table")).inRanges).toBe(false);
+    expect((await reading("sqlite 2011 many", { limit: 20 }, "table")).inRanges).toBe(false);
+    const name = "sqlite 2011 gaps";
+    expect((await reading(name, {}, "table")).inRanges).toBe(true);
+    for (const dir of ["asc", "desc"] as const) {
+      const whole = await plainQuery(name, "id", dir, false);
+      expect(whole.length).toBeGreaterThan(10_000);
+      expect(JSON.parse(index(name, "-f", "json", "--sort", `id:${dir}`))).toEqual(whole);
+      expect(index(name, "-f", "table", "--sort", `id:${dir}`).split("\n").slice(2, -1)).toEqual(tableLines(whole));
+      // Markers just before each gap and at the far last id; limits that end inside a page or past
+      // the end, short ones (read otherwise, see walksRowid) and long ones (ranges).
+      for (const marker of ["3000", "3499", "3501", "4700", "1000000"])
+        for (const limit of [700, 10_001, 12_000]) {
+          const from = whole.findIndex((r) => r.id === marker) + 1;
+          expect(from).toBeGreaterThan(0);
+          const args = ["--sort", `id:${dir}`, "--marker", marker, "--limit", String(limit)];
+          expect(JSON.parse(index(name, "-f", "json", ...args))).toEqual(whole.slice(from, from + limit));
+          expect(index(name, "-f", "table", ...args).split("\n").slice(2, -1)).toEqual(tableLines(whole.slice(from, from + limit)));
+        }
+    }
+  });
+
+  it("a page of untagged lines finds the rows of its odd lines (hostile names) by their ids or by its range's rowids", async () => {
+    const name = "sqlite 2011 many";
+    const rows = await query(name, "SELECT id, name, status FROM images WHERE deleted = 0 ORDER BY id");
+    const hostile = rows.filter((r) => typeof r.name === "string" && terminalSafe(r.name) !== r.name);
+    expect(hostile.length).toBeGreaterThan(100);
+    // The id first: the rowids come from the lines themselves.
+    const idFirst = rows.map((r) => `${String(r.id).padEnd(36)} ${terminalSafe((r.name as string | null) ?? "").padEnd(30)} ${String(r.status)}`.trimEnd());
+    expect(index(name, "-f", "table", "--sort", "id:asc", "--columns", "id,name,status").split("\n").slice(2, -1)).toEqual(idFirst);
+    // The id elsewhere: from the range, asked again.
+    const idLater = rows.map((r) => `${terminalSafe((r.name as string | null) ?? "").padEnd(30)} ${String(r.id).padEnd(36)} ${String(r.status)}`.trimEnd());
+    expect(index(name, "-f", "table", "--sort", "id:asc", "--columns", "name,id,status").split("\n").slice(2, -1)).toEqual(idLater);
+    expect(index(name, "-f", "table", "--sort", "id:desc", "--columns", "name,id,status").split("\n").slice(2, -1)).toEqual([...idLater].reverse());
+    // The tags are the page's just read: asked of an earlier page, they would be another page's.
+    await withSqlite(name, async (db) => {
+      const schema = await detectSchema(db);
+      const listing = await listImageLines(db, schema, OPTIONS, "table", tableColumns(schema, undefined));
+      if (listing.engine !== "sqlite" || listing.tagsOf === undefined) throw new Error("a listing in ranges");
+      const pages = listing.lines[Symbol.iterator]();
+      const first: string[] = (pages.next().value as string[] | undefined) ?? [];
+      expect(listing.tagsOf(first)).toEqual(rows.slice(0, first.length).map((r) => String(r.id)));
+      pages.next();
+      expect(() => listing.tagsOf?.(first)).toThrow(/after the next page/u);
+      pages.return?.();
+    });
   });
 
   it("a table line whose last column is empty ends without its padding", async () => {
@@ -381,7 +439,7 @@ describe("SQLite's listing in pages", () => {
       if (listing.engine !== "sqlite") throw new Error("sqlite");
       let text = "";
       let write: string | undefined;
-      for await (const chunk of formatLines(listing.lines, "json", columns, () => Promise.reject(new Error("no reread in JSON")))) {
+      for await (const chunk of formatLines(listing, "json", columns, () => Promise.reject(new Error("no reread in JSON")))) {
         text += chunk;
         if (write === undefined && text.length > 200_000) {
           // The last live image, on the last page, deleted while the first pages are being written.

@@ -162,7 +162,7 @@ export const runIndex = async (proposal: string | undefined, options: IndexOptio
     // Each row one string the database built (rows it cannot lay out exactly are read again).
     const listing = await listImageLines(db, schema, list, options.format, columns);
     const reread = (tags: readonly string[]) => rowsAt(db, schema, columns, tags);
-    const chunks = listing.engine === "sqlite" ? formatLines(listing.lines, options.format, columns, reread) : formatFieldRows(listing.rows, options.format, columns, reread);
+    const chunks = listing.engine === "sqlite" ? formatLines(listing, options.format, columns, reread) : formatFieldRows(listing.rows, options.format, columns, reread);
     await writeChunks(chunks, stdoutSink());
   } finally {
     await db.close();
