@@ -345,8 +345,17 @@ const walksRowid = async (db: SqliteDatabase, options: ListOptions): Promise<boo
   if (options.all || options.sortKey !== "id" || (options.limit !== undefined && options.limit <= INDEX_WALK_LIMIT)) return false;
   const key = await db.all("SELECT name, type FROM pragma_table_info('images') WHERE pk > 0");
   if (key.length !== 1 || key[0]?.name !== "id" || String(key[0].type).toUpperCase() !== "INTEGER") return false;
-  return fewDeleted(db, Number(db.get("SELECT count(*) AS n FROM images")?.n ?? 0), "deleted > 0");
+  return fewDeleted(db, rowidSpan(db), "deleted > 0");
 };
+
+/**
+ * How many images the table holds at most, from its first and last rowids: instant, where
+ * count(*) reads a whole index (23 ms over a million 2011.3 images, 94 ms on the current schema);
+ * enough for fewDeleted's quarter.
+ */
+const rowidSpan = (db: SqliteDatabase): number =>
+  // Two subqueries: SQLite seeks an end of the table for a lone min() or max(), and reads it all for both at once.
+  Number(db.get("SELECT COALESCE((SELECT max(rowid) FROM images) - (SELECT min(rowid) FROM images) + 1, 0) AS n")?.n ?? 0);
 
 /**
  * The FROM of a listing or summary. MariaDB reads Glance's ix_images_deleted for `deleted = 0`
@@ -424,7 +433,7 @@ const sqliteRowidRanges = (
   function* pages(): Generator<string[]> {
     const end = db.snapshot();
     try {
-      const bounds = db.get("SELECT min(rowid) AS low, max(rowid) AS high FROM images");
+      const bounds = db.get("SELECT (SELECT min(rowid) FROM images) AS low, (SELECT max(rowid) FROM images) AS high");
       if (bounds?.low === null || bounds?.low === undefined) return;
       let at = start === undefined ? Number(asc ? bounds.low : bounds.high) : Number(start.id) + (asc ? 1 : -1);
       for (let left = options.limit ?? Number.POSITIVE_INFINITY; left > 0; ) {
@@ -522,12 +531,15 @@ const sqliteListing = async (db: SqliteDatabase, schema: SchemaInfo, options: Li
   // (20 of a million images by created_at as JSON: 1.4 s). Its sorter keeps each row's key and
   // rowid instead, and the lines are built for the rows it kept (0.4 s).
   const keysOnly = !inPages && options.limit !== undefined && options.limit <= INDEX_WALK_LIMIT;
+  // Its keys come faster from the table itself than through ix_images_deleted with a lookup per
+  // row, when most images are live (20 of a million by name: 143 -> 125 ms).
+  const scan = keysOnly && !walk && !options.all && (await fewDeleted(db, rowidSpan(db), "deleted > 0"));
   const whole = (): { sql: string; params: unknown[] } => {
     if (!keysOnly) return page(start, options.limit);
-    const { tail, params } = listTail(schema, options, start, walk, " FROM images");
+    const { tail, params } = listTail(schema, options, start, walk || scan, " FROM images");
     return { sql: `${select} FROM images WHERE ${rowTag("sqlite")} IN (SELECT ${rowTag("sqlite")}${tail})${orderBy(options)}`, params };
   };
-  return { start, page, whole, range, inRanges, inPages, walk, keysOnly };
+  return { start, page, whole, range, inRanges, inPages, walk, keysOnly, scan };
 };
 
 /**
@@ -540,9 +552,9 @@ export const sqliteReading = async (
   options: ListOptions,
   format: IndexLineFormat,
   columns: readonly Column[],
-): Promise<{ inRanges: boolean; inPages: boolean; walk: boolean; keysOnly: boolean }> => {
-  const { inRanges, inPages, walk, keysOnly } = await sqliteListing(db, schema, options, format, columns);
-  return { inRanges, inPages, walk, keysOnly };
+): Promise<{ inRanges: boolean; inPages: boolean; walk: boolean; keysOnly: boolean; scan: boolean }> => {
+  const { inRanges, inPages, walk, keysOnly, scan } = await sqliteListing(db, schema, options, format, columns);
+  return { inRanges, inPages, walk, keysOnly, scan };
 };
 
 export const listImageLines = async (db: Database, schema: SchemaInfo, options: ListOptions, format: IndexLineFormat, columns: readonly Column[]): Promise<ImageLines> => {

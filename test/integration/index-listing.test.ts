@@ -341,8 +341,8 @@ describe("SQLite's listing in pages", () => {
   });
 
   it("walks 2011.3's table in id order when most images are live, ix_images_deleted when most are deleted, and lists the same rows either way", async () => {
-    expect(await reading("sqlite 2011 many", {})).toEqual({ inRanges: true, inPages: true, walk: true, keysOnly: false });
-    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inRanges: false, inPages: true, walk: false, keysOnly: false });
+    expect(await reading("sqlite 2011 many", {})).toEqual({ inRanges: true, inPages: true, walk: true, keysOnly: false, scan: false });
+    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inRanges: false, inPages: true, walk: false, keysOnly: false, scan: false });
     // Not for --all, which has no deleted = 0, nor for another key, nor for the current schema's text ids.
     expect((await reading("sqlite 2011 many", { all: true })).walk).toBe(false);
     expect((await reading("sqlite 2011 many", { sortKey: "name" })).walk).toBe(false);
@@ -406,6 +406,23 @@ describe("SQLite's listing in pages", () => {
       expect(() => listing.tagsOf?.(first)).toThrow(/after the next page/u);
       pages.return?.();
     });
+  });
+
+  it("a short listing SQLite sorts reads its keys from the table when most images are live, through ix_images_deleted when most are deleted, and lists the same rows either way", async () => {
+    const options = { sortKey: "name", limit: 20 } as const;
+    expect(await reading("sqlite 2011 many", options)).toMatchObject({ keysOnly: true, scan: true });
+    expect(await reading("sqlite 2011 many deleted", options)).toMatchObject({ keysOnly: true, scan: false });
+    expect(await reading("sqlite 2011 many", { ...options, all: true })).toMatchObject({ keysOnly: true, scan: false });
+    // created_at's index gives the order (its ties sorted): that walk has its own +deleted.
+    expect(await reading("sqlite current", { sortKey: "created_at", limit: 20 })).toMatchObject({ keysOnly: true, walk: true, scan: false });
+    for (const name of ["sqlite 2011 many", "sqlite 2011 many deleted"])
+      for (const dir of ["asc", "desc"] as const) {
+        const expected = (await plainQuery(name, "name", dir, false)).slice(0, 20);
+        expect(expected).toHaveLength(20);
+        const args = ["--sort", `name:${dir}`, "--limit", "20"];
+        expect(JSON.parse(index(name, "-f", "json", ...args))).toEqual(expected);
+        expect(index(name, "-f", "table", ...args).split("\n").slice(2, -1)).toEqual(tableLines(expected));
+      }
   });
 
   it("a table line whose last column is empty ends without its padding", async () => {
