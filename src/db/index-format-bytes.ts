@@ -20,25 +20,35 @@ const HEX = "0123456789abcdef";
 /** Bytes of output a chunk gathers before it is written. */
 const CHUNK = 65_536;
 
-/** The output being gathered: rows are written into it a byte at a time (a JS loop beats a native call per value). */
+/**
+ * The output being gathered: rows are written into it a byte at a time (a JS loop beats a native
+ * call per value). Past `pos` it holds spaces, so that a table's padding is a step, not a write
+ * (a third of a table's bytes are padding).
+ */
 interface Out {
   buffer: Buffer;
   pos: number;
 }
 
-const freshOut = (): Out => ({ buffer: Buffer.allocUnsafe(2 * CHUNK), pos: 0 });
+const freshOut = (): Out => ({ buffer: Buffer.allocUnsafe(2 * CHUNK).fill(SPACE), pos: 0 });
 
 /** Makes room for n more bytes. */
 const room = (out: Out, n: number): void => {
   if (out.pos + n <= out.buffer.length) return;
   const bigger = Buffer.allocUnsafe(Math.max(2 * out.buffer.length, out.pos + n));
   out.buffer.copy(bigger, 0, 0, out.pos);
+  bigger.fill(SPACE, out.pos);
   out.buffer = bigger;
 };
 
 const writeText = (out: Out, text: string): void => {
   room(out, Buffer.byteLength(text));
   out.pos += out.buffer.write(text, out.pos);
+};
+
+/** A row given up part-way (written otherwise, or read again): the spaces past `pos` back. */
+const abandon = (out: Out, p: number): void => {
+  out.buffer.fill(SPACE, out.pos, p);
 };
 
 /** What each format needs of the columns, worked out once. */
@@ -256,22 +266,29 @@ const writeTableRow = (out: Out, line: Buffer, layout: Layout, columns: readonly
       i = end + 1;
     } else if (layout.right[n] === true) {
       const end = endOf(line, i);
-      for (let k = end - i; k < width; k++) b[p++] = SPACE;
+      if (end - i < width) p += width - (end - i);
       for (; i < end; i++) b[p++] = line[i] as number;
       i++;
     } else {
       for (; i < line.length; i++) {
         const x = line[i] as number;
         if (x === US) break;
-        if (x < SPACE || x > 0x7e || x === BACKSLASH) return writeEscapedTableRow(out, line, head, layout, columns);
+        if (x < SPACE || x > 0x7e || x === BACKSLASH) {
+          abandon(out, p);
+          return writeEscapedTableRow(out, line, head, layout, columns);
+        }
         b[p++] = x;
       }
       i++;
     }
-    for (let k = p - from; k < width; k++) b[p++] = SPACE;
-    if (n < last) b[p++] = SPACE;
+    // The padding and the space between columns are there already.
+    if (p - from < width) p = from + width;
+    if (n < last) p++;
   }
-  if (i !== line.length + 1) return false;
+  if (i !== line.length + 1) {
+    abandon(out, p);
+    return false;
+  }
   // tableLine's trimEnd: on plain ASCII, trailing spaces.
   while (p > out.pos && b[p - 1] === SPACE) p--;
   b[p++] = 0x0a;
