@@ -532,7 +532,7 @@ const sqliteListing = async (db: SqliteDatabase, schema: SchemaInfo, options: Li
   // rowid instead, and the lines are built for the rows it kept (0.4 s).
   const keysOnly = !inPages && options.limit !== undefined && options.limit <= INDEX_WALK_LIMIT;
   // Its keys come faster from the table itself than through ix_images_deleted with a lookup per
-  // row, when most images are live (20 of a million by name: 143 -> 125 ms).
+  // row, when most images are live (20 of a million by name: 143 -> 126 ms).
   const scan = keysOnly && !walk && !options.all && (await fewDeleted(db, rowidSpan(db), "deleted > 0"));
   const whole = (): { sql: string; params: unknown[] } => {
     if (!keysOnly) return page(start, options.limit);

@@ -95,9 +95,10 @@ export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexF
 /**
  * CSV, JSON or a table from SQLite's rows, one string each (listImageLines), printing what
  * formatIndex prints for the same rows: each line is tagged with its row, unless the listing's
- * `tagsOf` gives a batch's tags; a JSON line is its object, a plain CSV or table line is its own row (a table's
- * without the padding at its end); any other (a CSV field holding a comma, quote or line break; a
- * table line with anything but printable ASCII) is read again whole (`reread`) and laid out here.
+ * `tagsOf` gives a batch's tags; a JSON line is its object, a plain CSV or table line is its own
+ * row (a table's without the padding at its end); any other (a CSV field holding a comma, quote or
+ * line break; a table line with anything but printable ASCII) is read again whole (`reread`) and
+ * laid out here.
  */
 export async function* formatLines(
   { lines, tagsOf }: { lines: Iterable<string[]>; tagsOf?: ((batch: readonly string[]) => readonly string[]) | undefined },
