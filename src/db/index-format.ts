@@ -4,7 +4,7 @@
  * a terminal, shows control characters escaped: an image name is chosen by any tenant, and a raw
  * ESC or bidi override would reach the terminal.
  */
-import { type Column, type IndexLineFormat, type Row, type SummaryRow } from "./images.js";
+import { type Column, type IndexLineFormat, type JoinedLines, type Row, type SummaryRow } from "./images.js";
 
 export type IndexFormat = "table" | "json" | "csv";
 
@@ -44,6 +44,38 @@ const tableRow = (columns: readonly Column[], row: Row): string => tableLine(col
 
 /** A line the database laid out that a terminal shows as it is: printable ASCII, no backslash (which terminalSafe doubles). */
 const isPlainTableLine = (line: string): boolean => /^[\x20-\x5b\x5d-\x7e]*$/u.test(line);
+
+/** The bytes isPlainTableLine refuses, as a table for plainTablePage: C0 (the newline apart: it ends lines), backslash, DEL and above. */
+const REFUSED = new Uint8Array(256).map((_, b) => (b < 0x20 && b !== 0x0a) || b === 0x5c || b >= 0x7f ? 1 : 0);
+
+/**
+ * A joined page of table lines (sqliteRowidRanges) as it is printed, when each of its `count` lines
+ * is plain (isPlainTableLine): the newlines are its lines' ends and no other byte is refused; a
+ * line's trailing spaces (an empty last column) are dropped in place. Undefined when a line is not
+ * plain. One pass over the bytes, which costs less than decoding them.
+ */
+export const plainTablePage = ({ count, bytes }: JoinedLines): Buffer | undefined => {
+  let ends = 0;
+  let refused = 0;
+  let padded = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x0a) {
+      ends++;
+      if (i > 0 && bytes[i - 1] === 0x20) padded = true;
+    } else refused |= REFUSED[b] as number;
+  }
+  if (refused !== 0 || ends !== count || bytes[bytes.length - 1] !== 0x0a) return undefined;
+  if (!padded) return bytes;
+  // tableLine's trimEnd, line by line, moving the bytes down over the spaces dropped.
+  let w = 0;
+  for (let r = 0; r < bytes.length; r++) {
+    const b = bytes[r] as number;
+    if (b === 0x0a) while (w > 0 && bytes[w - 1] === 0x20) w--;
+    bytes[w++] = b;
+  }
+  return bytes.subarray(0, w);
+};
 
 /** RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled; nothing else is. */
 const NEEDS_QUOTES = /[",\r\n]/u;
@@ -98,14 +130,19 @@ export async function* formatIndex(batches: AsyncIterable<Row[]>, format: IndexF
  * `tagsOf` gives a batch's tags; a JSON line is its object, a plain CSV or table line is its own
  * row (a table's without the padding at its end); any other (a CSV field holding a comma, quote or
  * line break; a table line with anything but printable ASCII) is read again whole (`reread`) and
- * laid out here.
+ * laid out here. A page the database joined (JoinedLines) is written as its bytes, unless a table's
+ * has a line that is not plain: it is then `split` into its lines and taken as a batch of them.
  */
 export async function* formatLines(
-  { lines, tagsOf }: { lines: Iterable<string[]>; tagsOf?: ((batch: readonly string[]) => readonly string[]) | undefined },
+  {
+    lines,
+    split,
+    tagsOf,
+  }: { lines: Iterable<string[] | JoinedLines>; split?: ((page: JoinedLines) => string[]) | undefined; tagsOf?: ((batch: readonly string[]) => readonly string[]) | undefined },
   format: IndexLineFormat,
   columns: readonly Column[],
   reread: (tags: readonly string[]) => Promise<Map<string, Row>>,
-): AsyncGenerator<string> {
+): AsyncGenerator<string | Uint8Array> {
   const iterator = lines[Symbol.iterator]();
   try {
     // The first batch is read before anything is written: a listing that fails at once prints nothing.
@@ -117,7 +154,20 @@ export async function* formatLines(
     const asItIs = format === "csv" ? (line: string) => `${line}\r\n` : (line: string) => (line.endsWith(" ") ? `${line.trimEnd()}\n` : `${line}\n`);
     const lineOf = tagsOf === undefined ? (tagged: string) => tagged.slice(tagged.indexOf(",") + 1) : (line: string) => line;
     for (; next.done !== true; next = iterator.next()) {
-      const batch = next.value;
+      let batch = next.value;
+      if (!Array.isArray(batch)) {
+        // A joined page: JSON's as it is (led by ",\n  ", the first object by "\n  "), a table's when plain.
+        const bytes = format === "json" ? (count === 0 ? batch.bytes.subarray(1) : batch.bytes) : plainTablePage(batch);
+        if (bytes !== undefined) {
+          count += batch.count;
+          if (chunk !== "") yield chunk;
+          chunk = "";
+          yield bytes;
+          continue;
+        }
+        if (split === undefined) throw new Error("a joined page of lines came without a way to split it");
+        batch = split(batch);
+      }
       if (format === "json") for (const tagged of batch) chunk += `${count++ === 0 ? "\n" : ",\n"}  ${lineOf(tagged)}`;
       else {
         // The batch as it comes; its odd rows, if any, are read again together, in one query.
@@ -130,6 +180,7 @@ export async function* formatLines(
           else odd.push(n);
           n++;
         }
+        count += n;
         if (odd.length === 0) chunk += text;
         else {
           const tags = tagsOf === undefined ? batch.map((tagged) => tagged.slice(0, tagged.indexOf(","))) : tagsOf(batch);

@@ -11,7 +11,7 @@ import { createConnection } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConnection } from "../../src/db/connection.js";
 import { openDatabase } from "../../src/db/database.js";
-import { detectSchema, listImageLines, listingSource, resolveColumns, sqliteReading, tableColumns, type ListOptions } from "../../src/db/images.js";
+import { detectSchema, listImageLines, listingSource, resolveColumns, sqliteReading, tableColumns, type JoinedLines, type ListOptions } from "../../src/db/images.js";
 import { formatLines, terminalSafe } from "../../src/db/index-format.js";
 import { runCli } from "../helpers/cli.js";
 import { mariaGlanceDb, sqliteGlanceDb, type TestImage } from "../helpers/glance-db.js";
@@ -89,6 +89,10 @@ beforeAll(async () => {
   const gapped = imagesFor("2011", 14_000).filter((image) => !(Number(image.id) >= 2 && Number(image.id) <= 2999) && image.id !== "3500");
   gapped.push({ ...(gapped[10] as TestImage), id: "1000000" });
   fixtures["sqlite 2011 gaps"] = { connection: sqliteGlanceDb("2011", gapped), images: gapped, schema: "2011", engine: "sqlite" };
+  // Plain names (SQLite joins a page of them and it is printed as it is, see plainTablePage), some
+  // of them NULL, and one hostile name in the second page only (that page is split into its lines).
+  const plain = many.map((image, i) => ({ ...image, name: i === 2500 ? "\u001b[31mred\u001b[0m" : i % 50 === 1 ? null : `image-${i}` }));
+  fixtures["sqlite 2011 plain"] = { connection: sqliteGlanceDb("2011", plain), images: plain, schema: "2011", engine: "sqlite" };
   if (current !== undefined) fixtures["mariadb mostly deleted"] = { ...current, connection: current.connection.replace(/glance_listing_current$/u, "glance_listing_deleted") };
 }, 600_000);
 afterAll(async () => server?.stop());
@@ -110,6 +114,8 @@ const query = async (name: string, sql: string, params: unknown[] = []): Promise
   await connection.end();
   return rows;
 };
+
+const isJoined = (page: unknown): page is JoinedLines => typeof page === "object" && page !== null && "bytes" in page && "count" in page;
 
 const visibilityOf = (name: string): string => (fixtures[name]?.schema === "current" ? "visibility" : "CASE WHEN is_public THEN 'public' ELSE 'private' END");
 
@@ -398,14 +404,35 @@ describe("SQLite's listing in pages", () => {
     await withSqlite(name, async (db) => {
       const schema = await detectSchema(db);
       const listing = await listImageLines(db, schema, OPTIONS, "table", tableColumns(schema, undefined));
-      if (listing.engine !== "sqlite" || listing.tagsOf === undefined) throw new Error("a listing in ranges");
+      if (listing.engine !== "sqlite" || listing.tagsOf === undefined || listing.split === undefined) throw new Error("a listing in ranges");
       const pages = listing.lines[Symbol.iterator]();
-      const first: string[] = (pages.next().value as string[] | undefined) ?? [];
+      const page: unknown = pages.next().value;
+      if (page === undefined || Array.isArray(page) || !isJoined(page)) throw new Error("a joined page");
+      const first = listing.split(page);
+      expect(first).toHaveLength(page.count);
       expect(listing.tagsOf(first)).toEqual(rows.slice(0, first.length).map((r) => String(r.id)));
       pages.next();
       expect(() => listing.tagsOf?.(first)).toThrow(/after the next page/u);
+      expect(() => listing.split?.(page)).toThrow(/after the next page/u);
       pages.return?.();
     });
+  });
+
+  it("a joined page of plain lines is printed as SQLite made it, its trailing spaces dropped; a page with a line to escape is split into its lines", async () => {
+    const name = "sqlite 2011 plain";
+    expect((await reading(name, {}, "table")).inRanges).toBe(true);
+    for (const dir of ["asc", "desc"] as const) {
+      const whole = await plainQuery(name, "id", dir, false);
+      expect(whole.filter((r) => r.name === null).length).toBeGreaterThan(50);
+      expect(whole.filter((r) => r.name !== null && terminalSafe(r.name) !== r.name)).toHaveLength(1);
+      expect(JSON.parse(index(name, "-f", "json", "--sort", `id:${dir}`))).toEqual(whole);
+      expect(index(name, "-f", "table", "--sort", `id:${dir}`).split("\n").slice(2, -1)).toEqual(tableLines(whole));
+      // A NULL name last: its line ends in the id's padding, which the table drops.
+      const idName = whole.map((r) => `${r.id.padEnd(36)} ${terminalSafe(r.name ?? "")}`.trimEnd());
+      expect(index(name, "-f", "table", "--sort", `id:${dir}`, "--columns", "id,name").split("\n").slice(2, -1)).toEqual(idName);
+      const nameId = whole.map((r) => `${terminalSafe(r.name ?? "").padEnd(30)} ${r.id}`);
+      expect(index(name, "-f", "table", "--sort", `id:${dir}`, "--columns", "name,id").split("\n").slice(2, -1)).toEqual(nameId);
+    }
   });
 
   it("a short listing SQLite sorts reads its keys from the table when most images are live, through ix_images_deleted when most are deleted, and lists the same rows either way", async () => {
@@ -457,7 +484,7 @@ describe("SQLite's listing in pages", () => {
       let text = "";
       let write: string | undefined;
       for await (const chunk of formatLines(listing, "json", columns, () => Promise.reject(new Error("no reread in JSON")))) {
-        text += chunk;
+        text += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
         if (write === undefined && text.length > 200_000) {
           // The last live image, on the last page, deleted while the first pages are being written.
           const writer = new Database(path, { timeout: 0 });
