@@ -591,6 +591,7 @@ export const listImageLines = async (db: Database, schema: SchemaInfo, options: 
     return { engine: "mysql", rows: db.lines(`SELECT ${mysqlFieldsExpression(columns)}${tail}`, params) };
   }
   const { start, page, whole, range, inRanges, inPages } = await sqliteListing(db, schema, options, format, columns);
+  // inRanges is never CSV's; the test tells the compiler so.
   if (inRanges && format !== "csv") return { engine: "sqlite", ...sqliteRowidRanges(db, options, start, range, format, format === "table" && columns[0]?.name === "id") };
   if (inPages) return { engine: "sqlite", lines: sqlitePages(db, options, start, page) };
   const { sql, params } = whole();

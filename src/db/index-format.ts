@@ -180,7 +180,6 @@ export async function* formatLines(
           else odd.push(n);
           n++;
         }
-        count += n;
         if (odd.length === 0) chunk += text;
         else {
           const tags = tagsOf === undefined ? batch.map((tagged) => tagged.slice(0, tagged.indexOf(","))) : tagsOf(batch);
