@@ -5,6 +5,7 @@
 // against Debian's `openstack image list` over 10,000 images served by the real glance-api.
 // Imported by bench/run.mjs; `BENCH_INDEX_ROWS` changes the size (for a quick try).
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout } from "node:timers";
@@ -246,6 +247,29 @@ export const benchIndex = async ({ cli, work, runs }) => {
           const index = [process.execPath, cli, "index", "--connection", connection, "--format", "csv", "--visibility", "public", "--min-size", "1000000000"];
           cases.push({ engine, schema, format: "csv", sort: "--visibility public --min-size 1000000000", ...compareCase("csv", index, client("csv", query), 1) });
         }
+        // Each audit filter alone, and --summary against the three GROUP BYs a client would run.
+        const owner = engine === "sqlite" ? (7).toString(16).padStart(32, "0") : createHash("md5").update("7").digest("hex");
+        // The newest 4% of the images, and the deleted among the newest 30% (the fills' timestamps).
+        const [recent, deletedLately] = [0.96, 0.7].map((share) => new Date(1300000000000 + Math.floor((ROWS * share) / 3) * 1000).toISOString().slice(0, 16));
+        const sqlStamp = (stamp) => `'${stamp.replace("T", " ")}:00'`;
+        const filters = [
+          [["--owner", owner], `deleted = 0 AND owner = '${owner}'`],
+          [["--created-since", recent], `deleted = 0 AND created_at >= ${sqlStamp(recent)}`],
+          [["--all", "--deleted-since", deletedLately], `deleted_at >= ${sqlStamp(deletedLately)}`],
+          [["--min-size", "9000000000"], "deleted = 0 AND size >= 9000000000"],
+          [["--max-size", "1000000000"], "deleted = 0 AND size <= 1000000000"],
+        ];
+        for (const [options, where] of filters) {
+          const query = `SELECT ${COLUMNS.replace("visibility", visibility)} FROM images WHERE ${where} ${orderBy("created_at", "DESC")}`;
+          const index = [process.execPath, cli, "index", "--connection", connection, "--format", "csv", ...options];
+          cases.push({ engine, schema, format: "csv", sort: options.join(" "), ...compareCase("csv", index, client("csv", query), 1) });
+        }
+        {
+          const groups = ["status", visibility.replace(/ AS visibility$/u, ""), "disk_format"];
+          const query = groups.map((g) => `SELECT ${g} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s FROM images WHERE deleted = 0 GROUP BY ${g} ORDER BY COUNT(*) DESC, v;`).join(" ");
+          const index = [process.execPath, cli, "index", "--connection", connection, "--format", "csv", "--summary"];
+          cases.push({ engine, schema, format: "csv", sort: "--summary (client: three GROUP BYs)", ...compareCase("csv", index, client("csv", query), 1) });
+        }
         // --limit 20: the first row, against the database's own client running the same query (the
         // primary key is an index on both engines, a rowid alias on 2011.3's SQLite schema).
         const indexed = (
@@ -258,6 +282,19 @@ export const benchIndex = async ({ cli, work, runs }) => {
           const query = `SELECT ${COLUMNS.replace("visibility", visibility)} FROM images WHERE deleted = 0 ${orderBy(sort, dir)} LIMIT 20`;
           const index = [process.execPath, cli, "index", "--connection", connection, "--format", "csv", "--sort", `${sort}:${dir.toLowerCase()}`, "--limit", "20"];
           cases.push({ engine, schema, format: "limit", sort, indexed: sort === "id" || indexed.includes(sort), ...(await compareFirstBytes(index, client("csv", query), 5)) });
+        }
+        // The audit options with --limit 20, in an order Glance's schema indexes (created_at on
+        // zed's, 2011.3's id, its rowid on SQLite; newest first, as an audit reads): the filters and
+        // columns keep that walk.
+        const [key, dir] = schema === "zed" ? ["created_at", "DESC"] : ["id", "DESC"];
+        const audits = [
+          [["--columns", auditColumns], auditColumns.split(",").join(", "), "deleted = 0"],
+          ...filters.map(([options, where]) => [options, COLUMNS.replace("visibility", visibility), where]),
+        ];
+        for (const [options, columns, where] of audits) {
+          const query = `SELECT ${columns} FROM images WHERE ${where} ${orderBy(key, dir)} LIMIT 20`;
+          const index = [process.execPath, cli, "index", "--connection", connection, "--format", "csv", "--sort", `${key}:${dir.toLowerCase()}`, "--limit", "20", ...options];
+          cases.push({ engine, schema, format: "limit", sort: `${key} ${options.join(" ")}`, indexed: true, ...(await compareFirstBytes(index, client("csv", query), 5)) });
         }
       }
   } finally {

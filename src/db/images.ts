@@ -503,16 +503,31 @@ export interface SummaryRow {
   size: number;
 }
 
+/**
+ * One scan grouped by all three at once, summed here per group: the three GROUP BYs a client would
+ * run read the table three times (a million images: 3.3 s against 0.9 s on MariaDB, 2.3 s against
+ * 1.6 s on SQLite). A group's values are few (Glance's statuses, visibilities, disk formats), so
+ * the combinations are too. On SQLite with most images live, `+deleted` scans the table rather
+ * than reading ix_images_deleted and each row through it (1.6 s against 3.2 s); see fromFor for MariaDB.
+ */
 export const summarizeImages = async (db: Database, schema: SchemaInfo, options: ListOptions): Promise<SummaryRow[]> => {
-  const { where, params } = filterClauses(schema, options, false);
+  const scan = db.kind === "sqlite" && !options.all && (await fewDeleted(db, rowidSpan(db), "deleted > 0"));
+  const { where, params } = filterClauses(schema, options, scan);
   const source = `${await fromFor(db, options, false)}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
-  const out: SummaryRow[] = [];
-  for (const [group, sql] of [["status", "status"], ["visibility", visibilityOf(schema.kind)], ["disk_format", "disk_format"]] as const) {
-    const rows = await db.all(`SELECT ${sql} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s${source} GROUP BY ${sql} ORDER BY COUNT(*) DESC, ${sql}`, params);
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- group values are strings
-    for (const row of rows) out.push({ group, value: row.v === null ? null : String(row.v), images: Number(row.n), size: Number(row.s) });
-  }
-  return out;
+  const rows = await db.all(`SELECT status AS a, ${visibilityOf(schema.kind)} AS b, disk_format AS c, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s${source} GROUP BY a, b, c`, params);
+  const groups = { status: new Map<string | null, SummaryRow>(), visibility: new Map<string | null, SummaryRow>(), disk_format: new Map<string | null, SummaryRow>() };
+  for (const row of rows)
+    for (const [group, value] of [["status", row.a], ["visibility", row.b], ["disk_format", row.c]] as const) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- group values are strings
+      const key = value === null ? null : String(value);
+      const sum = groups[group].get(key) ?? { group, value: key, images: 0, size: 0 };
+      sum.images += Number(row.n);
+      sum.size += Number(row.s);
+      groups[group].set(key, sum);
+    }
+  // Most images first, then by value (no value first), as `ORDER BY COUNT(*) DESC, value` gave.
+  const order = (x: SummaryRow, y: SummaryRow): number => y.images - x.images || (x.value === y.value ? 0 : x.value === null ? -1 : y.value === null ? 1 : x.value < y.value ? -1 : 1);
+  return [...groups.status.values()].sort(order).concat([...groups.visibility.values()].sort(order), [...groups.disk_format.values()].sort(order));
 };
 
 export type IndexLineFormat = "csv" | "json" | "table";

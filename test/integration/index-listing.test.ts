@@ -226,6 +226,16 @@ describe.each(NAMES)("auditing %s", (name) => {
     expect(index(name, "-f", "table", ...args2).split("\n").slice(2, -1)).toHaveLength(expected.length);
   });
 
+  it("refuses a date or a size that does not exist, and prints nothing", () => {
+    for (const args of [["--created-since", "2011-02-31"], ["--created-since", "2011-12-15T25:00"], ["--all", "--deleted-since", "2011-12-15T10:00:60"], ["--created-since", "15/12/2011"], ["--min-size", "-1"], ["--max-size", "1.5"]]) {
+      const result = runCli(["index", "--connection", fixtures[name]?.connection ?? "", ...args]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(/bad-date|bad-size/u);
+      expect(result.stdout).toBe("");
+    }
+    expect(runCli(["index", "--connection", fixtures[name]?.connection ?? "", "--created-since", "2012-02-29T23:59:59"]).code).toBe(0);
+  });
+
   it("--columns picks fields in the order given, in every format, as a plain query reads them", async () => {
     const columns = fixtures[name]?.schema === "current" ? ["owner", "id", "visibility", "min_disk", "protected", "deleted_at", "size"] : ["owner", "id", "is_public", "min_ram", "deleted_at", "size"];
     const raw = await query(name, `SELECT ${columns.map((c) => (c === "id" ? "CAST(id AS CHAR) AS id" : c)).join(", ")} FROM images ORDER BY created_at DESC, images.id DESC`);
@@ -291,6 +301,31 @@ describe("MariaDB's reading of deleted = 0", () => {
       const summary = JSON.parse(index(name, "-f", "json", "--summary")) as Array<{ group: string; images: number }>;
       const [live] = await query(name, "SELECT COUNT(*) AS n FROM images WHERE deleted = 0");
       expect(summary.filter((s) => s.group === "status").reduce((sum, s) => sum + s.images, 0)).toBe(Number(live?.n));
+    }
+  });
+});
+
+describe("index --summary in one scan", () => {
+  type Summary = Array<{ group: string; value: string | null; images: number; size: number }>;
+  const aggregates = async (name: string, all: boolean): Promise<Summary> => {
+    const out: Summary = [];
+    for (const [group, sql] of [["status", "status"], ["visibility", visibilityOf(name)], ["disk_format", "disk_format"]] as const) {
+      const rows = await query(name, `SELECT ${sql} AS v, COUNT(*) AS n, COALESCE(SUM(size), 0) AS s FROM images${all ? "" : " WHERE deleted = 0"} GROUP BY ${sql}`);
+      out.push(...rows.map((r) => ({ group, value: r.v === null ? null : String(r.v as string), images: Number(r.n), size: Number(r.s) })));
+    }
+    return out;
+  };
+  const byValue = (rows: Summary): Summary => [...rows].sort((a, b) => a.group.localeCompare(b.group) || String(a.value).localeCompare(String(b.value)));
+
+  // Most images live and most deleted: SQLite scans the table or reads ix_images_deleted, MariaDB likewise (fromFor).
+  it.each(["sqlite 2011 many", "sqlite 2011 many deleted", "mariadb current", "mariadb mostly deleted"])("on %s, with and without --all, gives what three GROUP BYs give, most images first", async (name) => {
+    for (const all of [false, true]) {
+      const summary = JSON.parse(index(name, "-f", "json", "--summary", ...(all ? ["--all"] : []))) as Summary;
+      expect(byValue(summary)).toEqual(byValue(await aggregates(name, all)));
+      for (const group of ["status", "visibility", "disk_format"]) {
+        const counts = summary.filter((s) => s.group === group).map((s) => s.images);
+        expect(counts).toEqual([...counts].sort((a, b) => b - a));
+      }
     }
   });
 });

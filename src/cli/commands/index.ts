@@ -109,9 +109,12 @@ const listOptions = (options: IndexOptions): ListOptions => {
 /** A date or date and time as both engines compare them with Glance's DATETIME text: "YYYY-MM-DD HH:MM:SS". */
 const timestampOf = (value: string, option: string): string => {
   const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?)?Z?$/u.exec(value);
-  if (match === null || Number.isNaN(Date.parse(`${match[1] ?? ""}T00:00:00Z`)))
+  const stamp = match === null ? "" : `${match[1] ?? ""} ${match[2] ?? "00:00"}${match[3] ?? ":00"}`;
+  // Round-tripped: Date.parse takes 2026-02-31 as March 3rd, which MariaDB would refuse.
+  const parsed = new Date(`${stamp.replace(" ", "T")}Z`);
+  if (match === null || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 19) !== stamp.replace(" ", "T"))
     throw usageError("bad-date", `${option} takes a date, or a date and a time (UTC): 2026-01-31 or 2026-01-31T12:00`);
-  return `${match[1] ?? ""} ${match[2] ?? "00:00"}${match[3] ?? ":00"}`;
+  return stamp;
 };
 
 const bytesOf = (value: string, option: string): number => {
