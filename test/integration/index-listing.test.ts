@@ -382,8 +382,8 @@ describe("SQLite's listing in pages", () => {
   });
 
   it("walks 2011.3's table in id order when most images are live, ix_images_deleted when most are deleted, and lists the same rows either way", async () => {
-    expect(await reading("sqlite 2011 many", {})).toEqual({ inRanges: true, inPages: true, walk: true, keysOnly: false, scan: false });
-    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inRanges: false, inPages: true, walk: false, keysOnly: false, scan: false });
+    expect(await reading("sqlite 2011 many", {})).toEqual({ inRanges: true, inPages: true, walk: true, keysOnly: false, scan: false, filterIndex: false, tableScan: false });
+    expect(await reading("sqlite 2011 many deleted", {})).toEqual({ inRanges: false, inPages: true, walk: false, keysOnly: false, scan: false, filterIndex: false, tableScan: false });
     // Not for --all, which has no deleted = 0, nor for another key, nor for the current schema's text ids.
     expect((await reading("sqlite 2011 many", { all: true })).walk).toBe(false);
     expect((await reading("sqlite 2011 many", { sortKey: "name" })).walk).toBe(false);
@@ -484,6 +484,30 @@ describe("SQLite's listing in pages", () => {
         const args = ["--sort", `name:${dir}`, "--limit", "20"];
         expect(JSON.parse(index(name, "-f", "json", ...args))).toEqual(expected);
         expect(index(name, "-f", "table", ...args).split("\n").slice(2, -1)).toEqual(tableLines(expected));
+      }
+  });
+
+  it("a filtered listing SQLite sorts reads the filter's index, or scans the table, when most images are live, and lists what a plain query lists", async () => {
+    const sorted = { sortKey: "created_at", sortDir: "desc" } as const;
+    // owner leads an index on the current schema, not on 2011.3's; is_public does there.
+    expect(await reading("sqlite current", { ...sorted, owner: "project-1" })).toMatchObject({ filterIndex: true, tableScan: false });
+    expect(await reading("sqlite 2011", { ...sorted, owner: "project-1" })).toMatchObject({ filterIndex: false, tableScan: true });
+    expect(await reading("sqlite 2011", { ...sorted, visibility: "public" })).toMatchObject({ filterIndex: true, tableScan: false });
+    expect(await reading("sqlite current", { ...sorted, minSize: 1200 })).toMatchObject({ filterIndex: false, tableScan: true });
+    expect(await reading("sqlite current", { ...sorted, all: true, deletedSince: "2011-12-14 00:00:00" })).toMatchObject({ filterIndex: false, tableScan: true });
+    // Most images deleted: ix_images_deleted is the better read; no filter: the listing as before.
+    expect(await reading("sqlite 2011 many deleted", { ...sorted, owner: "project-1" })).toMatchObject({ filterIndex: false, tableScan: false });
+    expect(await reading("sqlite 2011 many", sorted)).toMatchObject({ filterIndex: false, tableScan: false });
+    for (const name of ["sqlite 2011 many", "sqlite 2011 many deleted"])
+      for (const [args, where, params] of [
+        [["--owner", "project-1"], ["owner = ?"], ["project-1"]],
+        [["--visibility", "public"], ["is_public = 1"], []],
+        [["--min-size", "1200", "--sort", "name:asc"], ["size >= ?"], [1200]],
+      ] as Array<[string[], string[], unknown[]]>) {
+        const sort = args.includes("--sort") ? (["name", "asc"] as const) : (["created_at", "desc"] as const);
+        const expected = await plainQuery(name, sort[0], sort[1], false, where, params);
+        expect(expected.length).toBeGreaterThan(10);
+        expect(JSON.parse(index(name, "-f", "json", ...args))).toEqual(expected);
       }
   });
 
