@@ -262,9 +262,9 @@ const filterClauses = (schema: SchemaInfo, options: ListOptions, walkIndex: bool
   if (options.owner !== undefined) add("owner = ?", options.owner);
   if (options.visibility !== undefined) {
     // `+`: a column of four values (two on 2011.3) whose index must not displace the one chosen.
-    const column = walkIndex ? "+" : "";
-    if (schema.kind === "current") add(`${column}visibility = ?`, options.visibility);
-    else if (options.visibility === "public" || options.visibility === "private") where.push(`${column}is_public = ${options.visibility === "public" ? 1 : 0}`);
+    const keepIndex = walkIndex ? "+" : "";
+    if (schema.kind === "current") add(`${keepIndex}visibility = ?`, options.visibility);
+    else if (options.visibility === "public" || options.visibility === "private") where.push(`${keepIndex}is_public = ${options.visibility === "public" ? 1 : 0}`);
     else throw usageError("bad-visibility", `Glance 2011.3's images are public or private, never ${options.visibility}`, { hint: "use --visibility public or --visibility private" });
   }
   if (options.createdSince !== undefined) add("created_at >= ?", options.createdSince);
