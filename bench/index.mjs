@@ -14,7 +14,7 @@ import { join } from "node:path";
 const ROWS = Number(process.env.BENCH_INDEX_ROWS ?? 1_000_000);
 const API_ROWS = 10_000;
 const SORTS = ["created_at", "name", "size", "status", "disk_format", "container_format", "id"];
-const COLUMNS = "id, name, disk_format, container_format, size, status, checksum, visibility, created_at, deleted";
+export const COLUMNS = "id, name, disk_format, container_format, size, status, checksum, visibility, created_at, deleted";
 const TABLE_COLUMNS = "id, name, disk_format, container_format, size, status";
 
 const run = (argv, options = {}) => {
@@ -106,7 +106,7 @@ const freePort = () =>
     });
   });
 
-const dbSync = (work, connection) => {
+export const dbSync = (work, connection) => {
   const config = join(work, `manage-${Math.random().toString(36).slice(2)}.conf`);
   writeFileSync(config, `[DEFAULT]\nlog_file = ${join(work, "manage.log")}\n[database]\nconnection = ${connection}\n`);
   run(["/usr/bin/glance-manage", "--config-file", config, "db_sync"]);
@@ -114,7 +114,7 @@ const dbSync = (work, connection) => {
 
 // The rows: ids unique, names (2% NULL, 1% with a comma, so that some CSV lines need quotes),
 // sizes (3% NULL), five disk formats and NULL, four statuses, 5% deleted, runs of equal timestamps.
-const sqliteFill = (path, schema, rows) => {
+export const sqliteFill = (path, schema, rows) => {
   const fill = `
     const Database = require("better-sqlite3");
     const db = new Database(${JSON.stringify(path)});
@@ -144,7 +144,7 @@ const sqliteFill = (path, schema, rows) => {
   run([process.execPath, "-e", fill], { cwd: new URL("..", import.meta.url).pathname });
 };
 
-const mariadbFill = (sql, database, schema, rows) => {
+export const mariadbFill = (sql, database, schema, rows) => {
   const hexId = "CONCAT(SUBSTR(MD5(seq),1,8),'-',SUBSTR(MD5(seq),9,4),'-4',SUBSTR(MD5(seq),13,3),'-8',SUBSTR(MD5(seq),16,3),'-',LPAD(HEX(seq),12,'0'))";
   const name = `IF(seq % 50 = 0, NULL, CONCAT('image-', (seq * 7919) % ${rows}, IF(seq % 100 = 7, ', with comma', '')))`;
   const size = "IF(seq % 33 = 0, NULL, (seq * 104729) % 10000000000)";
@@ -191,9 +191,24 @@ export const startMariaDb = async (work) => {
 };
 
 /** The ORDER BY index uses for a sort key (NULLs lowest, ties by id). */
-const orderBy = (key, dir) => {
+export const orderBy = (key, dir) => {
   const expression = key === "size" ? "COALESCE(size, -1)" : ["name", "disk_format", "container_format"].includes(key) ? `COALESCE(${key}, '')` : key;
   return `ORDER BY ${expression} ${dir}, id ${dir}`;
+};
+
+/** Each audit filter alone: its options, and the same WHERE in SQL (the fills' owners and timestamps). */
+export const auditFilters = (engine, rows) => {
+  const owner = engine === "sqlite" ? (7).toString(16).padStart(32, "0") : createHash("md5").update("7").digest("hex");
+  // The newest 4% of the images, and the deleted among the newest 30% (the fills' timestamps).
+  const [recent, deletedLately] = [0.96, 0.7].map((share) => new Date(1300000000000 + Math.floor((rows * share) / 3) * 1000).toISOString().slice(0, 16));
+  const sqlStamp = (stamp) => `'${stamp.replace("T", " ")}:00'`;
+  return [
+    [["--owner", owner], `deleted = 0 AND owner = '${owner}'`],
+    [["--created-since", recent], `deleted = 0 AND created_at >= ${sqlStamp(recent)}`],
+    [["--all", "--deleted-since", deletedLately], `deleted_at >= ${sqlStamp(deletedLately)}`],
+    [["--min-size", "9000000000"], "deleted = 0 AND size >= 9000000000"],
+    [["--max-size", "1000000000"], "deleted = 0 AND size <= 1000000000"],
+  ];
 };
 
 export const benchIndex = async ({ cli, work, runs }) => {
@@ -248,17 +263,7 @@ export const benchIndex = async ({ cli, work, runs }) => {
           cases.push({ engine, schema, format: "csv", sort: "--visibility public --min-size 1000000000", ...compareCase("csv", index, client("csv", query), 1) });
         }
         // Each audit filter alone, and --summary against the three GROUP BYs a client would run.
-        const owner = engine === "sqlite" ? (7).toString(16).padStart(32, "0") : createHash("md5").update("7").digest("hex");
-        // The newest 4% of the images, and the deleted among the newest 30% (the fills' timestamps).
-        const [recent, deletedLately] = [0.96, 0.7].map((share) => new Date(1300000000000 + Math.floor((ROWS * share) / 3) * 1000).toISOString().slice(0, 16));
-        const sqlStamp = (stamp) => `'${stamp.replace("T", " ")}:00'`;
-        const filters = [
-          [["--owner", owner], `deleted = 0 AND owner = '${owner}'`],
-          [["--created-since", recent], `deleted = 0 AND created_at >= ${sqlStamp(recent)}`],
-          [["--all", "--deleted-since", deletedLately], `deleted_at >= ${sqlStamp(deletedLately)}`],
-          [["--min-size", "9000000000"], "deleted = 0 AND size >= 9000000000"],
-          [["--max-size", "1000000000"], "deleted = 0 AND size <= 1000000000"],
-        ];
+        const filters = auditFilters(engine, ROWS);
         // How many rows each lists, in its label: a short listing's time is mostly start-up (Node's
         // own, then the driver's), which the database's client does not have.
         const countOf = (where) => {
