@@ -1,6 +1,6 @@
 // Short filtered listings against the floor a Node reader has (#21): for each audit filter of
 // bench/index.mjs, on both engines and schemas over 1,000,000 images, `index --format csv` against
-// the database's own client and against bench/floor-reader.cjs, which only loads the same driver,
+// the database's own client and against bench/floor-reader.mjs, which only loads the same driver,
 // connects, runs one statement of one-value rows and writes them. When the floor itself takes more
 // than 1.5 x the client, no Node program with these drivers meets the 1.5 x goal for that listing.
 // `node bench/floor.mjs` (after a build; about 5 minutes) prints its section; `--write` records it
@@ -65,7 +65,7 @@ export const benchFloor = async (work) => {
             engine === "sqlite"
               ? ["sqlite3", "-csv", "-header", sqlite[schema], query]
               : ["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", String(maria.port), "-u", "bench", "-pbench", `glance_${schema}`, "--batch", "--quick", "-e", query];
-          const floor = [process.execPath, join(repo, "bench/floor-reader.cjs"), ...(engine === "sqlite" ? ["sqlite", sqlite[schema]] : ["mysql", String(maria.port), `glance_${schema}`]), floorQuery];
+          const floor = [process.execPath, join(repo, "bench/floor-reader.mjs"), ...(engine === "sqlite" ? ["sqlite", sqlite[schema]] : ["mysql", String(maria.port), `glance_${schema}`]), floorQuery];
           const index = [process.execPath, join(repo, "dist/bin/glance-barclamp.cjs"), "index", "--connection", connection, "--format", "csv", ...options];
           // The floor lists the rows index lists (index adds its header), or it measures something else.
           const lines = (argv) => {
@@ -90,7 +90,7 @@ export const formatFloor = ({ cases, node }) =>
   [
     "### Short filtered listings and the floor of a Node reader",
     "",
-    `\`node bench/floor.mjs --write\`, ${new Date().toISOString().slice(0, 10)}, ${ROWS.toLocaleString("en")} images, medians of ${RUNS} interleaved runs; \`node -e 0\` ${node.toFixed(0)} ms. The floor is bench/floor-reader.cjs: the same driver loaded as glance-barclamp loads it, one statement of one-value rows, written as they come, nothing else. Where the floor is over 1.5 x the client, no Node reader with the product's drivers meets #21's 1.5 x for that listing.`,
+    `\`node bench/floor.mjs --write\`, ${new Date().toISOString().slice(0, 10)}, ${ROWS.toLocaleString("en")} images, medians of ${RUNS} interleaved runs; \`node -e 0\` ${node.toFixed(0)} ms. The floor is bench/floor-reader.mjs: the same driver loaded as glance-barclamp loads it, one statement of one-value rows, written as they come, nothing else. Where the floor is over 1.5 x the client, no Node reader with the product's drivers meets #21's 1.5 x for that listing.`,
     "",
     "| engine | schema | filter | index ms | client ms | floor ms | index / client | floor / client | index / floor |",
     "|---|---|---|---:|---:|---:|---:|---:|---:|",

@@ -2,8 +2,10 @@
 // (mysql2 as glance-barclamp loads it, its bundled chunk with its code cache; better-sqlite3),
 // connect, run one statement whose rows are one value each, and write them. No options, schema,
 // checks or formatting: what is left of a listing's time when all of glance-barclamp's own is gone.
-// node bench/floor-reader.cjs sqlite PATH SQL | mysql PORT DATABASE SQL
-const { join } = require("node:path");
+// node bench/floor-reader.mjs sqlite PATH SQL | mysql PORT DATABASE SQL
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
 
 const [engine, ...args] = process.argv.slice(2);
 if (engine === "sqlite") {
@@ -13,8 +15,8 @@ if (engine === "sqlite") {
   process.stdout.write(`${db.prepare(sql).pluck().all().join("\n")}\n`);
 } else {
   const [port, database, sql] = args;
-  const { loadCompiled } = require(join(__dirname, "../dist/bin/glance-barclamp.cjs"));
-  const mysql = loadCompiled(join(__dirname, "../dist/lib/mysql2.cjs")).exports.callbacks;
+  const { loadCompiled, DRIVER } = require("../dist/bin/glance-barclamp.cjs");
+  const mysql = loadCompiled(DRIVER).exports.callbacks;
   const connection = mysql.createConnection({ host: "127.0.0.1", port: Number(port), user: "bench", password: "bench", database });
   let batch = [];
   connection
